@@ -1,0 +1,30 @@
+package fold
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestString(t *testing.T) {
+	for in, want := range map[string]string{
+		"Đà Nẵng":  "da nang",
+		"erişim":   "erisim",
+		"İSTANBUL": "istanbul",
+		"Bilgi Teknolojileri ve İletişim Kurumu": "bilgi teknolojileri ve iletisim kurumu",
+		"Bộ Công an":   "bo cong an",
+		"ĞÜŞÖÇ ığüşöç": "gusoc igusoc",
+		"Straße":       "strasse",
+	} {
+		if got := String(in); got != want {
+			t.Errorf("String(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestTerms(t *testing.T) {
+	got := Terms("Law No. 5651 — Đà-Nẵng, erişim!")
+	want := []string{"law", "no", "5651", "da", "nang", "erisim"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Terms = %q, want %q", got, want)
+	}
+}

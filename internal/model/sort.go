@@ -1,0 +1,5 @@
+package model
+
+import "sort"
+
+func sortStrings(s []string) { sort.Strings(s) }

@@ -75,17 +75,16 @@ func checkKey(skey string) error {
 
 // VerifierKey derives the public verifier key (name+hash+base64) from a private key.
 func VerifierKey(skey string) (string, error) {
-	// PRIVATE+KEY+name+hash+base64(0x01||seed)
-	rest, ok := strings.CutPrefix(skey, "PRIVATE+KEY+")
-	if !ok {
+	// PRIVATE+KEY+name+hash+base64(0x01||seed); names hold no '+', base64 may.
+	parts := strings.SplitN(skey, "+", 5)
+	if len(parts) != 5 || parts[0] != "PRIVATE" || parts[1] != "KEY" {
 		return "", errors.New("not a private key")
 	}
 	s, err := note.NewSigner(skey)
 	if err != nil {
 		return "", err
 	}
-	i := strings.LastIndex(rest, "+")
-	seed, err := decodeSeed(rest[i+1:])
+	seed, err := decodeSeed(parts[4])
 	if err != nil {
 		return "", err
 	}

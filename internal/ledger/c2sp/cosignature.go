@@ -160,24 +160,21 @@ func NewCosignatureVerifier(vkey string) (*CosignatureVerifier, error) {
 	return &CosignatureVerifier{name: name, hash: hash, key: pub}, nil
 }
 
+// splitKey splits "name+hash+base64"; names hold no '+', base64 may.
 func splitKey(s string) (name string, hash uint32, key []byte, err error) {
-	i := strings.LastIndex(s, "+")
-	if i < 0 {
+	parts := strings.SplitN(s, "+", 3)
+	if len(parts) != 3 {
 		return "", 0, nil, errors.New("malformed key")
 	}
-	j := strings.LastIndex(s[:i], "+")
-	if j < 0 {
-		return "", 0, nil, errors.New("malformed key")
-	}
-	name = s[:j]
+	name = parts[0]
 	if !validName(name) {
 		return "", 0, nil, fmt.Errorf("invalid key name %q", name)
 	}
-	h, err := strconv.ParseUint(s[j+1:i], 16, 32)
-	if err != nil || len(s[j+1:i]) != 8 {
+	h, err := strconv.ParseUint(parts[1], 16, 32)
+	if err != nil || len(parts[1]) != 8 {
 		return "", 0, nil, errors.New("malformed key hash")
 	}
-	key, err = base64.StdEncoding.DecodeString(s[i+1:])
+	key, err = base64.StdEncoding.DecodeString(parts[2])
 	if err != nil {
 		return "", 0, nil, errors.New("malformed key: bad base64")
 	}

@@ -43,7 +43,15 @@ type Registry struct {
 
 // New returns a registry over s.
 func New(s store.Store) *Registry {
-	return &Registry{Store: s, Now: func() time.Time { return time.Now().UTC() }}
+	r := &Registry{Store: s, Now: func() time.Time { return time.Now().UTC() }}
+	// A store that keeps personal-field salts builds the leaves, so that
+	// every writer (API, importers, CLI) produces the same ledger.
+	if lb, ok := s.(interface {
+		LeafInTx(ctx context.Context, tx store.Tx, row *store.Row) ([]byte, error)
+	}); ok {
+		r.LeafInTx = lb.LeafInTx
+	}
+	return r
 }
 
 // Result says what happened to one record.

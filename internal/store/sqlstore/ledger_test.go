@@ -120,7 +120,11 @@ func TestRegistryLeavesProvable(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := ledger.VerifyInclusion(ledger.LeafHash(row.Body), *row.LeafIndex, cp.Size, p, cp.Hash); err != nil {
+			leaf, err := ledger.RebuildLeaf(row.Collection, row.Body, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ledger.VerifyInclusion(ledger.LeafHash(leaf), *row.LeafIndex, cp.Size, p, cp.Hash); err != nil {
 				t.Fatalf("%s: %v", row.ID, err)
 			}
 		}

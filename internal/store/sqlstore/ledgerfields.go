@@ -180,3 +180,8 @@ func redactBody(collection string, body []byte, fields []string) ([]byte, string
 	}
 	return out, SearchText(rec.Index().Text), nil
 }
+
+// LeafInTx builds ledger leaves for the registry (see Ledger.LeafInTx).
+func (db *DB) LeafInTx(ctx context.Context, tx store.Tx, row *store.Row) ([]byte, error) {
+	return db.Ledger().LeafInTx(ctx, tx, row)
+}

@@ -7,6 +7,7 @@ package ledger
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 )
 
 // Hash is a SHA-256 Merkle tree hash.
@@ -54,4 +55,17 @@ func reduce(hashes []byte) Hash {
 		level = level[:len(level)/2]
 	}
 	return level[0]
+}
+
+// MarshalText writes the hash in base64, as tlog formats do.
+func (h Hash) MarshalText() ([]byte, error) { return []byte(h.String()), nil }
+
+// UnmarshalText reads a base64 hash.
+func (h *Hash) UnmarshalText(b []byte) error {
+	d, err := base64.StdEncoding.DecodeString(string(b))
+	if err != nil || len(d) != len(h) {
+		return fmt.Errorf("%q is not a base64 SHA-256 hash", b)
+	}
+	copy(h[:], d)
+	return nil
 }

@@ -187,6 +187,7 @@ func (l *Log) Run(ctx context.Context, delay, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
+		force := false
 		select {
 		case <-ctx.Done():
 			return
@@ -197,8 +198,10 @@ func (l *Log) Run(ctx context.Context, delay, interval time.Duration) {
 				return
 			}
 		case <-tick.C:
+			// A scheduled signature also refreshes the witnesses' cosignatures.
+			force = true
 		}
-		if _, err := l.Sign(ctx, false); err != nil && ctx.Err() == nil {
+		if _, err := l.Sign(ctx, force); err != nil && ctx.Err() == nil {
 			l.logf("ledger: sign: %v", err)
 		}
 	}

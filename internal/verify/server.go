@@ -240,8 +240,8 @@ func Server(ctx context.Context, o Options) error {
 			}
 		}
 	} else if cp.Size > 0 {
-		sample := o.Sample
-		if sample <= 0 {
+		sample := o.Sample // negative: none
+		if sample == 0 {
 			sample = 10
 		}
 		for i := 0; i < sample && int64(i) < cp.Size; i++ {
@@ -318,16 +318,18 @@ func checkRecord(ctx context.Context, c client, out io.Writer, thr tlog.HashRead
 // the verified tile hashes, and checks that the server still serves the
 // record version it holds, unchanged.
 func checkEntry(ctx context.Context, c client, out io.Writer, thr tlog.HashReader, cp c2sp.Checkpoint, idx int64) error {
-	t := tlog.TileForIndex(ledger.TileHeight, idx)
-	b, err := c.mustGet(ctx, "/log/"+ledger.TileRef{Level: ledger.EntriesLevel, Index: t.N, Width: t.W}.Path())
+	// The bundle holding idx, as wide as the verified tree allows.
+	n := idx / ledger.TileWidth
+	width := int(min(ledger.TileWidth, cp.Size-n*ledger.TileWidth))
+	b, err := c.mustGet(ctx, "/log/"+ledger.TileRef{Level: ledger.EntriesLevel, Index: n, Width: width}.Path())
 	if err != nil {
 		return err
 	}
 	entries, err := ledger.DecodeBundle(b)
-	if err != nil || len(entries) != t.W {
+	if err != nil || len(entries) != width {
 		return mismatch("entry bundle for index %d is malformed", idx)
 	}
-	entry := entries[idx-t.N*ledger.TileWidth]
+	entry := entries[idx-n*ledger.TileWidth]
 	if err := proveLeaf(thr, cp, idx, entry); err != nil {
 		return mismatch("log entry %d served by the server is not the one in the signed tree", idx)
 	}

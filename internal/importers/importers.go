@@ -27,8 +27,13 @@ type Item struct {
 	// record's platform field.
 	Platform string
 	// Parent is the source_id of the record this one answers: the demand of
-	// a response.
+	// a response. A parent always comes before its children, and close to
+	// them: the loader never ends a batch between the two.
 	Parent string
+	// KeepExisting marks a record the reader makes up rather than reads (the
+	// platform organisation): it is written only when no record with its
+	// source_id exists, so edits made to it since are kept.
+	KeepExisting bool
 }
 
 // Link fills the record's reference fields with the ids the registry gave

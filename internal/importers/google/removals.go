@@ -49,7 +49,7 @@ func (rr *RemovalsReader) source(line int) model.Source {
 func (rr *RemovalsReader) Next() (importers.Item, error) {
 	if !rr.started {
 		rr.started = true
-		return importers.Item{Record: Organisation(rr.source(0))}, nil
+		return importers.Item{Record: Organisation(rr.source(0)), KeepExisting: true}, nil
 	}
 	if it, ok := rr.q.pop(); ok {
 		return it, nil

@@ -41,7 +41,7 @@ func (ur *UserDataReader) source(line int) model.Source {
 func (ur *UserDataReader) Next() (importers.Item, error) {
 	if !ur.started {
 		ur.started = true
-		return importers.Item{Record: Organisation(ur.source(0))}, nil
+		return importers.Item{Record: Organisation(ur.source(0)), KeepExisting: true}, nil
 	}
 	if it, ok := ur.q.pop(); ok {
 		return it, nil

@@ -78,7 +78,7 @@ func (mr *Reader) source(line int) model.Source {
 func (mr *Reader) Next() (importers.Item, error) {
 	if !mr.started {
 		mr.started = true
-		return importers.Item{Record: Organisation(mr.source(0))}, nil
+		return importers.Item{Record: Organisation(mr.source(0)), KeepExisting: true}, nil
 	}
 	if len(mr.next) == 0 {
 		if err := mr.t.Next(); err != nil {

@@ -73,7 +73,7 @@ func (xr *Reader) source(line int, link string) model.Source {
 func (xr *Reader) Next() (importers.Item, error) {
 	if !xr.started {
 		xr.started = true
-		return importers.Item{Record: Organisation(xr.source(0, ""))}, nil
+		return importers.Item{Record: Organisation(xr.source(0, "")), KeepExisting: true}, nil
 	}
 	for len(xr.next) == 0 {
 		if err := xr.t.Next(); err != nil {

@@ -285,6 +285,32 @@ func TestTwitterElectionOrders(t *testing.T) {
 	}
 }
 
+func TestRepresentativeEnforcement(t *testing.T) {
+	s := load(t)
+	btk := get[*model.Authority](t, s, "demo:tr-btk")
+	answered := map[string]string{}
+	for _, p := range []string{"twitter", "meta", "google"} {
+		d := get[*model.Demand](t, s, "demo:tr-2020-btk-representative-"+p)
+		r := get[*model.Response](t, s, "demo:tr-2020-btk-representative-"+p+"-response")
+		if d.Authority != btk.ID || !slices.Contains(d.Types, "local_presence_or_localisation") {
+			t.Errorf("%s: authority %s types %v", p, d.Authority, d.Types)
+		}
+		if td := d.ThreatDetail; td == nil || td.FineAmount == nil || *td.FineAmount != 10_000_000 || td.Currency != "TRY" {
+			t.Errorf("%s: threat detail %+v, want the 10 million lira fine", p, d.ThreatDetail)
+		}
+		if r.Demand != d.ID || r.Outcome != "complied_full" || r.PublishedAt == nil {
+			t.Fatalf("%s: response %+v", p, r)
+		}
+		answered[p] = r.PublishedAt.Format("2006-01-02")
+	}
+	want := map[string]string{"google": "2020-12-16", "meta": "2021-01-18", "twitter": "2021-03-19"}
+	for p, d := range want {
+		if answered[p] != d {
+			t.Errorf("%s announced a representative on %s, want %s", p, answered[p], d)
+		}
+	}
+}
+
 func TestVietnam(t *testing.T) {
 	s := load(t)
 	csl := get[*model.Law](t, s, "demo:vn-cybersecurity-law-2018")

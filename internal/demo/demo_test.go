@@ -346,6 +346,14 @@ func TestVietnam(t *testing.T) {
 		t.Errorf("2020 Facebook response: %s %s", fbr.Demand, fbr.Outcome)
 	}
 
+	more := get[*model.Demand](t, s, "demo:vn-2020-08-facebook-more-restrictions")
+	if !slices.Contains(more.Threats, "blocking") {
+		t.Errorf("August 2020 demand: threats %v, want blocking", more.Threats)
+	}
+	if r := get[*model.Response](t, s, "demo:vn-2020-08-facebook-more-restrictions-response"); r.Demand != more.ID || r.Outcome != "rejected" {
+		t.Errorf("August 2020 response: %s %s", r.Demand, r.Outcome)
+	}
+
 	mic := get[*model.Authority](t, s, "demo:vn-mic")
 	for key, want := range map[string]string{
 		"demo:vn-2024-mic-requests-meta-response":   "8981",

@@ -285,6 +285,18 @@ func TestTwitterElectionOrders(t *testing.T) {
 	}
 }
 
+func TestEarthquakeMeeting(t *testing.T) {
+	s := load(t)
+	d := get[*model.Demand](t, s, "demo:tr-2023-02-twitter-earthquake-meeting")
+	ministry := get[*model.Authority](t, s, "demo:tr-ministry-transport")
+	if d.Authority != ministry.ID || d.Channel != "informal" || d.Reason != "disinformation" || !slices.Contains(d.Threats, "blocking") {
+		t.Errorf("demand: authority %s channel %s reason %s threats %v", d.Authority, d.Channel, d.Reason, d.Threats)
+	}
+	if got := d.When().Format("2006-01-02"); got != "2023-02-08" {
+		t.Errorf("received %s, want 2023-02-08", got)
+	}
+}
+
 func TestRepresentativeEnforcement(t *testing.T) {
 	s := load(t)
 	btk := get[*model.Authority](t, s, "demo:tr-btk")

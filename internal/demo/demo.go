@@ -80,7 +80,7 @@ func Parse(r io.Reader) ([]model.Record, error) {
 		}
 		pl.line = n
 		if prev, dup := keys[pl.key]; dup {
-			return nil, lineErr(n, fmt.Errorf("%s: key %q already used on line %d", pl.keyField, pl.key, prev))
+			return nil, lineErr(n, fmt.Errorf("record.%s: key %q already used on line %d", pl.keyField, pl.key, prev))
 		}
 		keys[pl.key] = n
 		lines = append(lines, pl)
@@ -100,11 +100,12 @@ func Parse(r io.Reader) ([]model.Record, error) {
 	return out, nil
 }
 
+// parsedLine is a line whose envelope and key have been checked.
 type parsedLine struct {
 	line       int
 	collection string
-	key        string
-	keyField   string
+	key        string // "demo:<slug>"
+	keyField   string // "source_id", or "slug" for organisations
 	body       map[string]any
 }
 
@@ -147,7 +148,7 @@ func parseLine(text []byte) (parsedLine, error) {
 	if !strings.HasPrefix(key, KeyPrefix) || len(key) == len(KeyPrefix) {
 		return parsedLine{}, fmt.Errorf("record.%s: must be a key of the form %s<slug>", keyField, KeyPrefix)
 	}
-	return parsedLine{collection: l.Collection, key: key, keyField: "record." + keyField, body: body}, nil
+	return parsedLine{collection: l.Collection, key: key, keyField: keyField, body: body}, nil
 }
 
 // build resolves references, decodes the record into its model type and
@@ -155,7 +156,7 @@ func parseLine(text []byte) (parsedLine, error) {
 func (pl parsedLine) build(keys map[string]int) (model.Record, error) {
 	body := make(map[string]any, len(pl.body))
 	for k, v := range pl.body {
-		if k == strings.TrimPrefix(pl.keyField, "record.") {
+		if k == pl.keyField {
 			body[k] = v // the record's own key stays as its source_id or slug
 			continue
 		}

@@ -35,13 +35,6 @@ func load(t *testing.T) demoSet {
 	return s
 }
 
-func keyOf(r model.Record) string {
-	if o, ok := r.(*model.Organisation); ok {
-		return o.Slug
-	}
-	return r.Index().SourceID
-}
-
 func get[T model.Record](t *testing.T, s demoSet, key string) T {
 	t.Helper()
 	r, ok := s.byKey[key]

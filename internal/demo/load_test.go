@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,5 +130,49 @@ func BenchmarkLoadSQLite(b *testing.B) {
 		if _, err := Load(ctx, registry.New(db)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestWriteOrderPutsReferencesFirst(t *testing.T) {
+	recs, err := Records()
+	if err != nil {
+		t.Fatal(err)
+	}
+	batches, err := writeOrder(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batchOf := map[string]int{}
+	n := 0
+	for b, batch := range batches {
+		for _, r := range batch {
+			batchOf[keyOf(r)] = b
+			n++
+		}
+	}
+	if n != len(recs) {
+		t.Fatalf("%d records in batches, want %d", n, len(recs))
+	}
+	before := func(a, b string) {
+		t.Helper()
+		if batchOf[a] >= batchOf[b] {
+			t.Errorf("%s (batch %d) is not written before %s (batch %d)", a, batchOf[a], b, batchOf[b])
+		}
+	}
+	before("demo:tr-law-5651", "demo:tr-law-7253")
+	before("demo:vn-decree-72-2013", "demo:vn-decree-147-2024")
+	before("demo:twitter", "demo:tr-2023-05-twitter-election-orders")
+	before("demo:tr-btk", "demo:tr-2020-btk-representative-meta")
+	before("demo:tr-2023-05-twitter-election-orders", "demo:tr-2023-05-twitter-election-response")
+	if batchOf["demo:twitter"] != 0 || batchOf["demo:vn-mic"] != 0 {
+		t.Error("organisations and authorities refer to nothing and belong to the first batch")
+	}
+}
+
+func TestWriteOrderRefusesACycle(t *testing.T) {
+	a := &model.Law{Meta: model.Meta{ID: ID("demo:a")}, SourceID: "demo:a", Amends: []string{ID("demo:b")}}
+	b := &model.Law{Meta: model.Meta{ID: ID("demo:b")}, SourceID: "demo:b", Amends: []string{ID("demo:a")}}
+	if _, err := writeOrder([]model.Record{a, b}); err == nil || !strings.Contains(err.Error(), "cycle") {
+		t.Fatalf("error %v, want a cycle", err)
 	}
 }

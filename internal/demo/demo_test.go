@@ -54,7 +54,7 @@ func TestRecordsCoverEveryCollection(t *testing.T) {
 	for _, r := range s.recs {
 		count[r.Collection()]++
 	}
-	for _, c := range []string{"organisations", "authorities", "laws", "demands", "responses"} {
+	for _, c := range []string{"organisations", "authorities", "laws", "demands", "responses", "periods"} {
 		if count[c] == 0 {
 			t.Errorf("no %s in the demo data", c)
 		}
@@ -372,6 +372,27 @@ func TestVietnam(t *testing.T) {
 		if d := s.byID[r.Demand].(*model.Demand); d.Authority != mic.ID || d.PeriodStart != "2024-01-01" {
 			t.Errorf("%s: demand authority %s period %s", key, d.Authority, d.PeriodStart)
 		}
+	}
+}
+
+func TestSensitivePeriods(t *testing.T) {
+	s := load(t)
+	for key, want := range map[string]string{
+		"demo:tr-2023-05-14-elections":     "TR election 2023-05-14 2023-05-14",
+		"demo:tr-2023-05-28-runoff":        "TR election 2023-05-28 2023-05-28",
+		"demo:tr-2023-02-earthquakes":      "TR disaster 2023-02-06 2023-02-06",
+		"demo:vn-2021-13th-party-congress": "VN other 2021-01-25 2021-02-01",
+		"demo:vn-2026-14th-party-congress": "VN other 2026-01-19 2026-01-23",
+	} {
+		p := get[*model.Period](t, s, key)
+		if got := strings.Join([]string{p.Country, p.Kind, string(p.StartsOn), string(p.EndsOn)}, " "); got != want {
+			t.Errorf("%s: %s, want %s", key, got, want)
+		}
+	}
+	// The election orders fall on the eve of the first round.
+	d := get[*model.Demand](t, s, "demo:tr-2023-05-twitter-election-orders")
+	if e := get[*model.Period](t, s, "demo:tr-2023-05-14-elections"); d.PeriodStart > e.StartsOn || d.PeriodEnd < e.StartsOn {
+		t.Errorf("election orders %s–%s do not span the vote on %s", d.PeriodStart, d.PeriodEnd, e.StartsOn)
 	}
 }
 

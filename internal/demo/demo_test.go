@@ -127,6 +127,10 @@ func TestEveryReferenceResolves(t *testing.T) {
 			if x.Country != d.Country {
 				t.Errorf("%s: country %s differs from its demand's %s", key, x.Country, d.Country)
 			}
+		case *model.Plan:
+			if !isPlatform(x.Platform) || (x.Period != "" && !is(x.Period, "periods")) {
+				t.Errorf("%s: platform %q or period %q does not resolve", key, x.Platform, x.Period)
+			}
 		case *model.Law:
 			for i, a := range x.Amends {
 				if !is(a, "laws") {
@@ -388,6 +392,10 @@ func TestSensitivePeriods(t *testing.T) {
 		if got := strings.Join([]string{p.Country, p.Kind, string(p.StartsOn), string(p.EndsOn)}, " "); got != want {
 			t.Errorf("%s: %s, want %s", key, got, want)
 		}
+	}
+	plan := get[*model.Plan](t, s, "demo:tr-2023-meta-election-plan")
+	if plan.Period != ID("demo:tr-2023-05-14-elections") || plan.Platform != ID("demo:meta") || len(plan.Measures) == 0 {
+		t.Errorf("Meta's election plan: period %s platform %s, %d measures", plan.Period, plan.Platform, len(plan.Measures))
 	}
 	// The election orders fall on the eve of the first round.
 	d := get[*model.Demand](t, s, "demo:tr-2023-05-twitter-election-orders")

@@ -34,13 +34,25 @@ type Registry struct {
 	Now func() time.Time
 	// Leaf builds ledger leaves; nil means the canonical JSON itself.
 	Leaf LeafFunc
+	// LeafInTx, when set, builds leaves instead of Leaf, inside the write
+	// transaction, so that what a leaf commits to (personal-field salts)
+	// is kept in the same commit.
+	LeafInTx func(ctx context.Context, tx store.Tx, row *store.Row) ([]byte, error)
 	// Committed, if set, is told how many leaves each commit added.
 	Committed func(leaves int)
 }
 
 // New returns a registry over s.
 func New(s store.Store) *Registry {
-	return &Registry{Store: s, Now: func() time.Time { return time.Now().UTC() }}
+	r := &Registry{Store: s, Now: func() time.Time { return time.Now().UTC() }}
+	// A store that keeps personal-field salts builds the leaves, so that
+	// every writer (API, importers, CLI) produces the same ledger.
+	if lb, ok := s.(interface {
+		LeafInTx(ctx context.Context, tx store.Tx, row *store.Row) ([]byte, error)
+	}); ok {
+		r.LeafInTx = lb.LeafInTx
+	}
+	return r
 }
 
 // Result says what happened to one record.
@@ -403,7 +415,12 @@ func (r *Registry) flush(ctx context.Context, tx store.Tx, a auth.Actor, res []*
 		rows = append(rows, x.Row)
 		if x.Row.Visibility == model.Public {
 			leaf := x.Row.Body
-			if r.Leaf != nil {
+			if r.LeafInTx != nil {
+				var err error
+				if leaf, err = r.LeafInTx(ctx, tx, x.Row); err != nil {
+					return err
+				}
+			} else if r.Leaf != nil {
 				rec := model.New(x.Collection)
 				if err := json.Unmarshal(x.Row.Body, rec); err != nil {
 					return err

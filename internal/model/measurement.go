@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -38,9 +39,6 @@ var MeasurementOutcomes = NewEnum("ok", "anomaly", "confirmed", "failure")
 
 // Validate checks the fields the store and the detectors rely on.
 func (m *Measurement) Validate(v *Validator) {
-	if m.MeasurementUID == "" && m.ReportID == "" {
-		v.Add("measurement_uid", "is required (or report_id)")
-	}
 	v.Required("test_name", m.TestName)
 	v.Country("probe_cc", m.ProbeCC, true)
 	if m.ProbeASN < 0 || m.ProbeASN > 1<<32-1 {
@@ -63,10 +61,14 @@ func (m *Measurement) Validate(v *Validator) {
 }
 
 // Key is what deduplicates measurements: the uid OONI assigns, or, for
-// measurements that never had one, the report id and the input.
+// measurements that never had one, the report id and the input, or, with
+// neither, the place of the raw measurement in its file.
 func (m *Measurement) Key() string {
-	if m.MeasurementUID != "" {
+	switch {
+	case m.MeasurementUID != "":
 		return m.MeasurementUID
+	case m.ReportID != "":
+		return m.ReportID + " " + strings.TrimSpace(m.Input)
 	}
-	return m.ReportID + " " + strings.TrimSpace(m.Input)
+	return fmt.Sprintf("sha256:%s:%d", m.Raw.SHA256, m.Raw.Line)
 }

@@ -47,7 +47,7 @@ func (sc *Scorer) Normalize(v *fastjson.Value, uid string) (*model.Measurement, 
 	if m.MeasurementUID == "" {
 		m.MeasurementUID = uid
 	}
-	if m.ReportID == "" {
+	if rid := v.Get("report_id"); rid == nil || rid.Type() == fastjson.TypeNull {
 		return nil, ErrDiscarded
 	}
 	if m.ProbeCC == "ZZ" {

@@ -48,8 +48,9 @@ type Spec struct {
 	PerHour  int
 	Seed     uint64
 	Episodes []Episode
-	// BodyBytes is the size of the HTML body in each response (default 6 KiB).
-	BodyBytes int
+	// BodyBytes is the size of the HTML body in each response (default 6 KiB),
+	// CertBytes that of the server certificate (default 1200).
+	BodyBytes, CertBytes int
 	// NoiseAnomaly and NoiseFailure are the shares of measurements that show
 	// a spurious anomaly or fail, as real networks do (defaults 2% and 3%).
 	NoiseAnomaly, NoiseFailure float64
@@ -93,6 +94,9 @@ func newGen(s Spec) *gen {
 	if s.BodyBytes == 0 {
 		s.BodyBytes = 6 << 10
 	}
+	if s.CertBytes == 0 {
+		s.CertBytes = 1200
+	}
 	if s.NoiseAnomaly == 0 {
 		s.NoiseAnomaly = 0.02
 	}
@@ -102,7 +106,7 @@ func newGen(s Spec) *gen {
 	g := &gen{s: s, r: rand.New(rand.NewPCG(s.Seed, s.Seed^0x9e3779b97f4a7c15))}
 	// A corpus of varied words, so that bodies compress like real pages do.
 	var sb strings.Builder
-	for sb.Len() < 1<<20 {
+	for sb.Len() < 64<<10+4*s.BodyBytes {
 		n := 2 + g.r.IntN(9)
 		for range n {
 			sb.WriteByte(byte('a' + g.r.IntN(26)))
@@ -133,7 +137,7 @@ func (g *gen) page() string {
 
 // certificate is a random DER-sized blob, as incompressible as a real one.
 func (g *gen) certificate() string {
-	c := make([]byte, 1200)
+	c := make([]byte, (g.s.CertBytes+7)/8*8)
 	for i := 0; i < len(c); i += 8 {
 		binary.LittleEndian.PutUint64(c[i:], g.r.Uint64())
 	}

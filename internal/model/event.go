@@ -61,8 +61,10 @@ type Window struct {
 const DetectorReported = "reported"
 
 var (
-	EventScopes     = NewEnum("national", "regional", "network")
-	EventKinds      = NewEnum("blocking", "throttling", "shutdown", "dns_manipulation", "tls_interference")
+	EventScopes = NewEnum("national", "regional", "network")
+	// An outage is a disruption not shown to be intentional, as curated
+	// outage lists report most of theirs.
+	EventKinds      = NewEnum("blocking", "throttling", "shutdown", "dns_manipulation", "tls_interference", "outage")
 	Confidences     = NewEnum("low", "medium", "high")
 	SeverityMetrics = NewEnum("tls_handshake_ratio", "anomaly_share", "throughput_drop", "confirmed_share", "duration_hours")
 )

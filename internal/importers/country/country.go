@@ -32,6 +32,7 @@ var byName = map[string]string{}
 func key(s string) string {
 	s = fold.String(strings.TrimSpace(s))
 	s = strings.ReplaceAll(s, "&", "and")
+	s = strings.ReplaceAll(s, "-", " ")
 	s = strings.Join(strings.Fields(s), " ")
 	return s
 }

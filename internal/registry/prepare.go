@@ -20,6 +20,7 @@ var writers = map[string]struct {
 	"laws":          {roles: []string{auth.Admin, auth.CivilSociety}},
 	"demands":       {roles: []string{auth.Admin, auth.Platform}, owned: true},
 	"responses":     {roles: []string{auth.Admin, auth.Platform}, owned: true},
+	"events":        {roles: []string{auth.Admin, auth.CivilSociety}},
 }
 
 // AllowWriters lets a collection defined elsewhere declare who writes it.

@@ -3,10 +3,8 @@ package ooni
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -14,45 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/klauspost/compress/gzip"
-
 	"github.com/candor-observatory/candor/internal/interference/ooni/oonitest"
 	"github.com/candor-observatory/candor/internal/model"
 )
 
-// benchFile writes (once per size) a .jsonl.gz of generated measurements.
-// CANDOR_BENCH_OONI_HOURS sets its size: each hour is 5 networks × 6
-// domains × 10 measurements of about 9 KiB.
-func benchFile(b *testing.B) (string, int) {
-	hours := 48
-	if s := os.Getenv("CANDOR_BENCH_OONI_HOURS"); s != "" {
-		hours, _ = strconv.Atoi(s)
-	}
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("candor-bench-ooni-%dh.jsonl.gz", hours))
-	count := filepath.Join(os.TempDir(), fmt.Sprintf("candor-bench-ooni-%dh.count", hours))
-	if c, err := os.ReadFile(count); err == nil {
-		n, _ := strconv.Atoi(string(c))
-		return path, n
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	zw, _ := gzip.NewWriterLevel(f, gzip.DefaultCompression)
-	start := time.Date(2023, 2, 1, 0, 0, 0, 0, time.UTC)
-	nets := oonitest.DefaultNetworks
-	n, err := oonitest.Write(zw, oonitest.Spec{Start: start, End: start.Add(time.Duration(hours) * time.Hour),
-		Networks: nets, Domains: oonitest.DefaultDomains, PerHour: 10, Seed: 1, BodyBytes: 6 << 10,
-		Episodes: []oonitest.Episode{{Kind: "throttling", ASN: 9121, Domains: []string{"twitter.com"}, Start: start.Add(5 * time.Hour), End: start.Add(20 * time.Hour), Factor: 30},
-			{Kind: "dns", ASN: 16135, Domains: []string{"www.youtube.com"}, Start: start.Add(8 * time.Hour), End: start.Add(30 * time.Hour), BlockIP: "195.175.254.2"}}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	zw.Close()
-	f.Close()
-	os.WriteFile(count, []byte(strconv.Itoa(n)), 0o644)
-	return path, n
-}
+func benchFile(b *testing.B) (string, int) { return oonitest.BenchFile(b) }
 
 // BenchmarkIngest measures ingest and scoring of a large .jsonl.gz against
 // gzip -dc on the same file, and the peak heap while doing it.

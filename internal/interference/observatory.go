@@ -36,7 +36,7 @@ func FingerprintFiles(dir string) (dnsPath, httpPath string, err error) {
 // ImportStats adds what the store did to what the reader saw.
 type ImportStats struct {
 	ooni.Stats
-	New        int // measurements not stored before
+	New         int // measurements not stored before
 	First, Last time.Time
 }
 

@@ -420,4 +420,3 @@ func (db *DB) DomainCategories(ctx context.Context, domain string) ([]store.Doma
 	}
 	return out, rows.Err()
 }
-

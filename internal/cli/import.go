@@ -38,14 +38,23 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 		}
 		return nil
 	}
-	f, ok := importFormats[args[0]]
-	if !ok {
+	// The format may come before or after the flags: "import ooni --db x
+	// FILE" and "import --db x ooni FILE" are the same.
+	at := -1
+	for i, a := range args {
+		if _, ok := importFormats[a]; ok {
+			at = i
+			break
+		}
+	}
+	if at < 0 {
 		names := make([]string, 0, len(importFormats))
 		for n := range importFormats {
 			names = append(names, n)
 		}
 		sort.Strings(names)
-		return fmt.Errorf("unknown format %q; one of %s", args[0], strings.Join(names, ", "))
+		return fmt.Errorf("no known format in %q; one of %s", strings.Join(args, " "), strings.Join(names, ", "))
 	}
-	return f.Run(ctx, env, args[1:])
+	rest := append(append([]string{}, args[:at]...), args[at+1:]...)
+	return importFormats[args[at]].Run(ctx, env, rest)
 }

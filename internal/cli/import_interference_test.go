@@ -14,7 +14,7 @@ import (
 	"github.com/candor-observatory/candor/internal/store"
 )
 
-func run(t *testing.T, args ...string) (string, string) {
+func runCLI(t *testing.T, args ...string) (string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := Main(context.Background(), args, &Env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }})
@@ -38,7 +38,7 @@ func TestImportOONIThenDetect(t *testing.T) {
 	in := filepath.Join(dir, "m.jsonl")
 	os.WriteFile(in, buf.Bytes(), 0o644)
 
-	out, errOut := run(t, "import", "ooni", "--db", db, "--fingerprints", fp, in)
+	out, errOut := runCLI(t, "import", "ooni", "--db", db, "--fingerprints", fp, in)
 	if !strings.Contains(out, "2400 measurements read (2400 new") || !strings.Contains(out, "1 interference events detected (1 new") ||
 		!strings.Contains(out, "dns_manipulation  2023-02-07T06:00:00Z → 2023-02-07T16:00:00Z  X/Twitter blocked by DNS manipulation on AS16135 (TR)") {
 		t.Errorf("output:\n%s", out)
@@ -47,11 +47,11 @@ func TestImportOONIThenDetect(t *testing.T) {
 	if !strings.HasPrefix(errOut, "candor import ooni: skipped m.jsonl:2401: malformed JSON") || strings.Count(errOut, "\n") != 1 {
 		t.Errorf("stderr: %q", errOut)
 	}
-	out, _ = run(t, "import", "ooni", "--db", db, "--fingerprints", fp, in)
+	out, _ = runCLI(t, "import", "ooni", "--db", db, "--fingerprints", fp, in)
 	if !strings.Contains(out, "(0 new") || !strings.Contains(out, "(0 new, 0 updated, 1 unchanged)") {
 		t.Errorf("second import:\n%s", out)
 	}
-	out, _ = run(t, "detect", "--db", db, "--country", "TR")
+	out, _ = runCLI(t, "detect", "--db", db, "--country", "TR")
 	if !strings.Contains(out, "1 interference events detected (0 new, 0 updated, 1 unchanged)") {
 		t.Errorf("detect:\n%s", out)
 	}
@@ -59,15 +59,15 @@ func TestImportOONIThenDetect(t *testing.T) {
 
 func TestImportEventLists(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "candor.db")
-	out, _ := run(t, "import", "stop", "--db", db, shareddata.Path(t, "internet-shutdowns", "access_now_snapshot_2026-05-20_TR_VN.csv"))
+	out, _ := runCLI(t, "import", "stop", "--db", db, shareddata.Path(t, "internet-shutdowns", "access_now_snapshot_2026-05-20_TR_VN.csv"))
 	if !strings.Contains(out, "31 rows, 21 events, 0 rows skipped") || !strings.Contains(out, "21 events written (21 new") {
 		t.Errorf("stop:\n%s", out)
 	}
-	out, _ = run(t, "import", "ioda", "--db", db, shareddata.Path(t, "internet-outages-ioda", "ioda_investigated_outages_cleaned_phase1+2.csv"))
+	out, _ = runCLI(t, "import", "ioda", "--db", db, shareddata.Path(t, "internet-outages-ioda", "ioda_investigated_outages_cleaned_phase1+2.csv"))
 	if !strings.Contains(out, "1704 rows, 1703 events, 1 rows skipped") {
 		t.Errorf("ioda:\n%s", out)
 	}
-	out, _ = run(t, "import", "citizenlab", "--db", db, shareddata.Path(t, "citizenlab-test-lists", "tr.csv"))
+	out, _ = runCLI(t, "import", "citizenlab", "--db", db, shareddata.Path(t, "citizenlab-test-lists", "tr.csv"))
 	if !strings.Contains(out, "domains tagged") {
 		t.Errorf("citizenlab:\n%s", out)
 	}

@@ -66,7 +66,7 @@ func TestSpeeds(t *testing.T) {
 	head := `"report_id":"r","probe_cc":"VN","probe_asn":"AS7552","measurement_start_time":"2023-02-08 10:00:00",`
 	for json, want := range map[string]float64{
 		`{` + head + `"test_name":"ndt","test_keys":{"protocol":7,"summary":{"download":48000.25,"upload":9000}}}`: 48000.25,
-		`{` + head + `"test_name":"dash","test_keys":{"simple":{"median_bitrate":12345.5},"failure":null}}`:          12345.5,
+		`{` + head + `"test_name":"dash","test_keys":{"simple":{"median_bitrate":12345.5},"failure":null}}`:        12345.5,
 	} {
 		m, err := sc.Normalize(fastjson.MustParse(json), "")
 		if err != nil {

@@ -23,6 +23,7 @@ var writers = map[string]struct {
 	"assessments":   {roles: []string{auth.Admin, auth.Platform}, owned: true},
 	"plans":         {roles: []string{auth.Admin, auth.Platform}, owned: true},
 	"periods":       {roles: []string{auth.Admin, auth.CivilSociety}},
+	"events":        {roles: []string{auth.Admin, auth.CivilSociety}},
 }
 
 // AllowWriters lets a collection defined elsewhere declare who writes it.

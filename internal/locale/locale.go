@@ -193,6 +193,9 @@ func (l *Locale) Period(p string) string {
 
 // Country names an ISO 3166-1 alpha-2 code in this language (Türkiye, Việt Nam).
 func (l *Locale) Country(cc string) string {
+	if n, ok := countryNames[l.Code][cc]; ok {
+		return n
+	}
 	r, err := language.ParseRegion(cc)
 	if err != nil {
 		return cc
@@ -201,6 +204,11 @@ func (l *Locale) Country(cc string) string {
 		return name
 	}
 	return cc
+}
+
+// countryNames override names that CLDR data still gives in an older form.
+var countryNames = map[string]map[string]string{
+	"en": {"TR": "Türkiye"},
 }
 
 // Upper and Lower map case by the language's rules: Turkish i ↔ İ, ı ↔ I.

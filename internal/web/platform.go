@@ -122,7 +122,9 @@ var demandDisclosures = []struct {
 	field string
 	has   func(*model.Demand) bool
 }{
-	{"authority", func(d *model.Demand) bool { return d.Authority != "" || (d.AuthorityType != "" && d.AuthorityType != "unknown") }},
+	{"authority", func(d *model.Demand) bool {
+		return d.Authority != "" || (d.AuthorityType != "" && d.AuthorityType != "unknown")
+	}},
 	{"channel", func(d *model.Demand) bool { return d.Channel != "" }},
 	{"legal_basis", func(d *model.Demand) bool { return len(d.LegalBasis) > 0 }},
 	{"reason", func(d *model.Demand) bool { return d.Reason != "" && d.Reason != "not_specified" }},

@@ -45,8 +45,8 @@ type Query struct {
 	Ref        string
 	// Granularity selects individual or aggregate demands.
 	Granularity string
-	Cursor     string
-	Limit      int
+	Cursor      string
+	Limit       int
 }
 
 // Page is one page of a list; Next is the cursor of the next page or "".

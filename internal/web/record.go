@@ -15,22 +15,22 @@ import (
 )
 
 type recordData struct {
-	Collection string
-	Kind       string // the collection's name in the reader's language
-	Title      string
-	Rec        model.Record
-	Version    int
-	Current    int
-	Fields     []node
-	Sources    []sourceView
-	Versions   []versionView
-	Diff       []diffRow
-	DiffFrom   int
-	Ledger     string
-	LedgerURL  string
-	JSONURL    string
+	Collection  string
+	Kind        string // the collection's name in the reader's language
+	Title       string
+	Rec         model.Record
+	Version     int
+	Current     int
+	Fields      []node
+	Sources     []sourceView
+	Versions    []versionView
+	Diff        []diffRow
+	DiffFrom    int
+	Ledger      string
+	LedgerURL   string
+	JSONURL     string
 	PlatformURL string
-	CountryURL string
+	CountryURL  string
 	CountryName string
 }
 
@@ -46,9 +46,9 @@ type sourceView struct {
 }
 
 type versionView struct {
-	Version          int
+	Version            int
 	When, URL, DiffURL string
-	Shown            bool
+	Shown              bool
 }
 
 type diffRow struct{ Field, Old, New string }

@@ -32,7 +32,7 @@ type searchData struct {
 }
 
 type resultRow struct {
-	Kind, KindLabel, Title, URL, Country, CountryURL, Platform, PlatformURL, When string
+	Kind, KindLabel, Title, URL, Country, CountryURL, Platform, PlatformURL, When, Detail string
 	Types                                                                         []string
 }
 
@@ -141,6 +141,12 @@ func resultOf(l *locale.Locale, rec model.Record, platforms map[string]model.Org
 	}
 	if ix.Start != nil {
 		row.When = l.Date(*ix.Start)
+	}
+	for _, k := range []string{"summary", "statement"} {
+		if s, ok := fields(rec)[k].(string); ok && s != "" {
+			row.Detail = clip(s, 160)
+			break
+		}
 	}
 	for _, t := range ix.Types {
 		row.Types = append(row.Types, typeLabel(l, rec.Collection(), t))

@@ -58,12 +58,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
+	r = r.WithContext(context.WithValue(r.Context(), langKey{}, chooseLang(w, r)))
 	s.mux.ServeHTTP(w, r)
 }
 
-// lang picks the page language: ?lang= (remembered in a cookie), then the
-// cookie, then Accept-Language.
-func lang(w http.ResponseWriter, r *http.Request) string {
+type langKey struct{}
+
+// lang is the language chosen for the request.
+func lang(r *http.Request) string {
+	if code, ok := r.Context().Value(langKey{}).(string); ok {
+		return code
+	}
+	return "en"
+}
+
+// chooseLang picks the page language: ?lang= (remembered in a cookie), then
+// the cookie, then Accept-Language.
+func chooseLang(w http.ResponseWriter, r *http.Request) string {
 	if q := r.URL.Query().Get("lang"); locale.Supported(q) {
 		http.SetCookie(w, &http.Cookie{Name: "lang", Value: q, Path: "/", MaxAge: 365 * 24 * 3600,
 			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
@@ -92,7 +103,7 @@ type langLink struct {
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title, section string, data any) {
-	code := lang(w, r)
+	code := lang(r)
 	l := locale.Get(code)
 	p := page{L: l, Title: title, Section: section, CSS: assetURL("style.css"), Icon: assetURL("icon.svg"), Data: data}
 	for _, c := range locale.Codes {
@@ -119,7 +130,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 }
 
 // loc is the request's locale when a handler needs it before rendering.
-func loc(w http.ResponseWriter, r *http.Request) *locale.Locale { return locale.Get(lang(w, r)) }
+func loc(w http.ResponseWriter, r *http.Request) *locale.Locale { return locale.Get(lang(r)) }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	l := loc(w, r)
@@ -170,9 +181,16 @@ func (s *Server) platformNames(ctx context.Context) (map[string]model.Organisati
 	return m, nil
 }
 
+// platformName names a platform by id or, as measurements and events
+// refer to platforms, by slug.
 func platformName(m map[string]model.Organisation, id string) string {
 	if o, ok := m[id]; ok {
 		return o.Name
+	}
+	for _, o := range m {
+		if o.Slug != "" && o.Slug == id {
+			return o.Name
+		}
 	}
 	return id
 }

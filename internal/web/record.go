@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -88,6 +89,7 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request) {
 	}
 	f := fields(rec)
 	d.Fields = fieldNodes(l, coll, f, platforms)
+	s.nameReferences(r.Context(), l, d.Fields, platforms, map[string]string{})
 	for _, src := range m.Sources {
 		sv := sourceView{Title: src.Title, URL: src.URL, Publisher: src.Publisher, Claim: l.Label("claim", src.Claim), SHA256: src.SHA256}
 		if src.PublishedAt != nil {
@@ -142,6 +144,29 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "record", d.Title, "", d)
+}
+
+// nameReferences replaces the ids of referenced records with their titles.
+func (s *Server) nameReferences(ctx context.Context, l *locale.Locale, nodes []node, platforms map[string]model.Organisation, seen map[string]string) {
+	for i := range nodes {
+		n := &nodes[i]
+		s.nameReferences(ctx, l, n.Children, platforms, seen)
+		if n.External || !strings.HasSuffix(n.URL, "/"+n.Value) || strings.HasPrefix(n.URL, "/countries/") {
+			continue
+		}
+		if t, ok := seen[n.URL]; ok {
+			n.Value = t
+			continue
+		}
+		parts := strings.Split(n.URL, "/")
+		if len(parts) != 3 || len(seen) > 50 {
+			continue
+		}
+		if rec, err := s.r.Get(ctx, parts[1], parts[2], 0); err == nil {
+			n.Value = title(l, rec, platforms)
+		}
+		seen[n.URL] = n.Value
+	}
 }
 
 // enumKinds names the translated enum behind a field, by collection.

@@ -75,8 +75,8 @@ func title(l *locale.Locale, rec model.Record, platforms map[string]model.Organi
 	case *model.Organisation:
 		return r.Name
 	case *model.Authority:
-		if r.NameEnglish != "" && l.Code == "en" {
-			return r.NameEnglish
+		if r.NameEnglish != "" && r.NameEnglish != r.Name {
+			return r.Name + " (" + r.NameEnglish + ")"
 		}
 		return r.Name
 	}

@@ -25,6 +25,7 @@ const timelineLimit = 60
 
 type timelineItem struct {
 	Time   time.Time
+	When   string // Time (and Until) written out in the reader's language
 	Day    bool // Time is a calendar day, not an instant
 	Kind   string
 	Label  string
@@ -184,7 +185,13 @@ func (s *Server) countryData(ctx context.Context, l *locale.Locale, r *http.Requ
 		}
 	}
 	if on("aggregates") {
-		for _, c := range comp {
+		// The newest reported totals; older ones are in the charts' tables.
+		recent := append([]ComplianceRow(nil), comp...)
+		sort.SliceStable(recent, func(i, j int) bool { return recent[i].Period > recent[j].Period })
+		if len(recent) > timelineLimit {
+			recent = recent[:timelineLimit]
+		}
+		for _, c := range recent {
 			start, end, ok := halfYearSpan(c.Period)
 			if !ok || c.Demands == nil {
 				continue
@@ -236,6 +243,10 @@ func (s *Server) countryData(ctx context.Context, l *locale.Locale, r *http.Requ
 	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].Time.After(items[j].Time) })
 	for _, it := range items {
+		it.When = l.Date(it.Time)
+		if !it.Until.IsZero() {
+			it.When += " – " + l.Date(it.Until)
+		}
 		y := it.Time.Year()
 		if n := len(d.Years); n == 0 || d.Years[n-1].Year != y {
 			d.Years = append(d.Years, timelineYear{Year: y})

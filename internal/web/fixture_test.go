@@ -32,7 +32,7 @@ type testRecord struct {
 	Detection  map[string]any `json:"detection,omitempty"`
 }
 
-func (r *testRecord) Collection() string        { return r.coll }
+func (r *testRecord) Collection() string { return r.coll }
 func (r *testRecord) Validate(*model.Validator) {
 	if r.Visibility == "" {
 		r.Visibility = model.Public
@@ -211,7 +211,7 @@ func sampleOf(c string) model.Record {
 			LegalBasis: []model.LegalBasis{{Law: "l", Provision: "p", Text: "t"}}, Targets: model.Targets{Items: one, Accounts: one, URLs: one},
 			GagOrder: true, Threats: []string{"fine"}, ThreatDetail: &model.ThreatDetail{ThrottlePercent: &f, FineAmount: &f, Currency: "TRY", Text: "t"},
 			Documents: []model.Document{{SHA256: "s", Visibility: "public", Redacted: true, Title: "t"}},
-			Platform: "p", Service: "s", Country: "TR", Granularity: "individual", PeriodStart: "2023-01-01", PeriodEnd: "2023-01-01",
+			Platform:  "p", Service: "s", Country: "TR", Granularity: "individual", PeriodStart: "2023-01-01", PeriodEnd: "2023-01-01",
 			Authority: "a", AuthorityType: "court", Channel: "informal", Types: []string{"other"}, Reason: "other", Summary: "s", SourceID: "s"}
 	case "responses":
 		return &model.Response{Meta: model.Meta{Sources: src}, Demand: "d", Platform: "p", Country: "TR", Outcome: "rejected", DecidedAt: &now,

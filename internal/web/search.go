@@ -33,7 +33,7 @@ type searchData struct {
 
 type resultRow struct {
 	Kind, KindLabel, Title, URL, Country, CountryURL, Platform, PlatformURL, When, Detail string
-	Types                                                                         []string
+	Types                                                                                 []string
 }
 
 // searchQueryOf reads the filters of a search URL; the error names the field.

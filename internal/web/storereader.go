@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/store"
@@ -16,7 +18,22 @@ type StoreReader struct {
 	S store.Store
 	// Measurements aggregates interference measurements; nil shows none.
 	Measurements func(ctx context.Context, q InterferenceQuery) ([]InterferenceRow, error)
+
+	mu    sync.Mutex
+	cache map[ComplianceQuery]complianceEntry
 }
+
+// complianceEntry is a cached compliance answer. Sums over millions of
+// demands are too slow for a page, and every public write adds a ledger
+// leaf, so the log size tells when they must be summed again; the age
+// limit covers changes that add no leaf (a record made private).
+type complianceEntry struct {
+	logSize int64
+	at      time.Time
+	rows    []ComplianceRow
+}
+
+const complianceMaxAge = time.Minute
 
 // explorerLister is implemented by stores that can list across collections
 // and by granularity (sqlstore.DB).
@@ -98,6 +115,30 @@ func (sr *StoreReader) List(ctx context.Context, q Query) (Page, error) {
 }
 
 func (sr *StoreReader) Compliance(ctx context.Context, q ComplianceQuery) ([]ComplianceRow, error) {
+	size, err := sr.S.LogSize(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sr.mu.Lock()
+	e, ok := sr.cache[q]
+	sr.mu.Unlock()
+	if ok && e.logSize == size && time.Since(e.at) < complianceMaxAge {
+		return e.rows, nil
+	}
+	rows, err := sr.compliance(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	sr.mu.Lock()
+	if sr.cache == nil || len(sr.cache) > 1000 {
+		sr.cache = map[ComplianceQuery]complianceEntry{}
+	}
+	sr.cache[q] = complianceEntry{logSize: size, at: time.Now(), rows: rows}
+	sr.mu.Unlock()
+	return rows, nil
+}
+
+func (sr *StoreReader) compliance(ctx context.Context, q ComplianceQuery) ([]ComplianceRow, error) {
 	cq := store.ComplianceQuery{Country: q.Country, Platform: q.Platform, Visibility: []model.Visibility{model.Public}}
 	if q.ByCountry {
 		cq.GroupBy = append(cq.GroupBy, "country")

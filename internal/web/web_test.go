@@ -1,7 +1,10 @@
 package web
 
 import (
+	"context"
 	"os"
+
+	"github.com/candor-observatory/candor/internal/auth"
 	"path/filepath"
 	"regexp"
 
@@ -18,7 +21,7 @@ import (
 	"testing"
 )
 
-func get(t *testing.T, h http.Handler, url string, header ...string) *httptest.ResponseRecorder {
+func get(t testing.TB, h http.Handler, url string, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest("GET", url, nil)
 	for i := 0; i+1 < len(header); i += 2 {
@@ -303,5 +306,22 @@ func TestFieldLabels(t *testing.T) {
 			}
 		}
 		walk(c, fields(sampleOf(c)))
+	}
+}
+
+// The cached compliance figures follow a new public write.
+func TestComplianceFollowsWrites(t *testing.T) {
+	f := newFixture(t)
+	s := explorerFor(f)
+	if body := get(t, s, "/countries/VN?lang=en").Body.String(); !strings.Contains(body, "1,702") {
+		t.Fatal("VN H1 2023 total not shown")
+	}
+	d := &model.Demand{Platform: f.IDs["google"], Country: "VN", Granularity: "aggregate", PeriodStart: "2023-01-01", PeriodEnd: "2023-06-30",
+		Types: []string{"content_removal"}, RequestCount: model.ExactCount(98), Meta: model.Meta{Sources: []model.Source{{Title: "t"}}}}
+	if _, err := f.Reg.Create(context.Background(), auth.System, d); err != nil {
+		t.Fatal(err)
+	}
+	if body := get(t, s, "/countries/VN?lang=en").Body.String(); !strings.Contains(body, "1,800") {
+		t.Error("the new demand is not counted: stale compliance figures")
 	}
 }

@@ -78,7 +78,7 @@ func (c Chart) SVG() template.HTML {
 		return template.HTML(b.String())
 	}
 	slot := plotW / float64(n)
-	every := int(math.Ceil(float64(n) / 12)) // at most 12 labels fit
+	every := int(math.Ceil(float64(n) / 8)) // at most 8 labels fit
 	for i, l := range c.Labels {
 		if i%every != 0 {
 			continue

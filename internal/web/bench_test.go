@@ -38,15 +38,26 @@ var (
 // a SQLite file that lives for the whole benchmark run.
 func bigStore(b *testing.B) *sqlstore.DB {
 	bigOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "candor-web-bench")
+		// CANDOR_BENCH_DIR keeps the store between runs: it is reused when there.
+		dir := os.Getenv("CANDOR_BENCH_DIR")
+		if dir == "" {
+			d, err := os.MkdirTemp("", "candor-web-bench")
+			if err != nil {
+				bigErr = err
+				return
+			}
+			dir = d
+		}
+		ctx := context.Background()
+		path := filepath.Join(dir, fmt.Sprintf("demands-%d.db", benchDemands))
+		_, statErr := os.Stat(path)
+		db, err := sqlite.Open(ctx, path)
 		if err != nil {
 			bigErr = err
 			return
 		}
-		ctx := context.Background()
-		db, err := sqlite.Open(ctx, filepath.Join(dir, "big.db"))
-		if err != nil {
-			bigErr = err
+		if statErr == nil {
+			bigDB = db
 			return
 		}
 		reg := registry.New(db)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/candor-observatory/candor/internal/api"
+	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/registry"
 	"github.com/candor-observatory/candor/internal/server"
 	"github.com/candor-observatory/candor/internal/store/sqlstore"
@@ -34,6 +35,11 @@ type App struct {
 	Registry *registry.Registry
 	Handler  http.Handler
 	Log      *slog.Logger
+	// API and Mux let optional parts (the ledger) join after NewApp.
+	API *api.Handler
+	Mux *http.ServeMux
+	// Ledger is the verifiable log, once StartLedger ran.
+	Ledger *ledger.Log
 	// Background work started with the app (ledger sequencer, …) stops with ctx.
 	closers []func()
 }
@@ -54,7 +60,9 @@ func NewApp(ctx context.Context, s *sqlstore.DB, log *slog.Logger) (*App, error)
 	reg := registry.New(s)
 	app := &App{Store: s, Registry: reg, Log: log}
 	mux := http.NewServeMux()
-	mux.Handle("/api/", api.New(s, reg, log))
+	app.API = api.New(s, reg, log)
+	app.Mux = mux
+	mux.Handle("/api/", app.API)
 	mux.Handle("/", web.New(&web.StoreReader{S: s}))
 	app.Handler = server.Handler(mux, log)
 	return app, nil
@@ -65,6 +73,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	db := DBFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (binds to loopback unless told otherwise)")
 	demo := fs.Bool("demo", false, "load the bundled demonstration data (idempotent)")
+	lopts := LedgerFlags(fs)
 	if err := Parse(fs, env, args); err != nil {
 		return err
 	}
@@ -81,6 +90,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer app.Close()
+	if err := app.StartLedger(ctx, lopts.Defaults(*db, *addr)); err != nil {
+		return err
+	}
 	if *demo {
 		if demoLoader == nil {
 			return errors.New("--demo: this build has no demonstration data")

@@ -91,7 +91,8 @@ func TestEnumLabels(t *testing.T) {
 		"tag": model.ProvisionTags, "authority_type": model.AuthorityTypes, "organisation_kind": model.OrganisationKinds,
 		"platform_type": model.PlatformTypes,
 		"event_kind":    model.NewEnum("blocking", "throttling", "shutdown", "dns_manipulation", "tls_interference"),
-		"period_kind":   model.NewEnum("election", "referendum", "protest", "anniversary", "conflict", "disaster", "other"),
+		"period_kind":   model.PeriodKinds, "finding": model.FindingResults, "aim": model.Aims,
+		"alternative": model.Alternatives, "plan_status": model.PlanStatuses,
 		"measurement_outcome": model.NewEnum("ok", "anomaly", "confirmed", "failure"),
 	}
 	for _, code := range Codes {

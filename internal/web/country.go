@@ -26,7 +26,7 @@ const timelineLimit = 60
 type timelineItem struct {
 	Time   time.Time
 	When   string // Time (and Until) written out in the reader's language
-	Day    bool // Time is a calendar day, not an instant
+	Day    bool   // Time is a calendar day, not an instant
 	Kind   string
 	Label  string
 	Title  string

@@ -198,7 +198,19 @@ func enumKind(collection, field string) string {
 		if collection == "laws" {
 			return "law_status"
 		}
+		if collection == "plans" {
+			return "plan_status"
+		}
 		return "status"
+	case "result":
+		if collection == "assessments" {
+			return "finding"
+		}
+		return "result"
+	case "alternatives_considered":
+		return "alternative"
+	case "decision":
+		return "outcome"
 	case "outcome":
 		if collection == "measurements" {
 			return "measurement_outcome"

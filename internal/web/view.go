@@ -120,6 +120,10 @@ func kindOf(collection string) string {
 		return "event_kind"
 	case "periods":
 		return "period_kind"
+	case "assessments":
+		return "outcome"
+	case "plans":
+		return "plan_status"
 	case "laws":
 		return "law_kind"
 	case "authorities":

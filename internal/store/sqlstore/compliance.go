@@ -52,14 +52,13 @@ func (db *DB) Compliance(ctx context.Context, q store.ComplianceQuery) ([]store.
 		"COUNT(*)",
 		"SUM(d.requests_lo)", "SUM(d.requests_hi)", "MAX(d.requests_kind)",
 		"SUM(d.requested_lo)", "SUM(d.requested_hi)", "MAX(d.requested_kind)",
-		"SUM(CASE WHEN r.rid IS NULL THEN 0 ELSE 1 END)",
+		"COALESCE(SUM(CASE WHEN r.rid IS NULL THEN 0 ELSE 1 END), 0)",
 		"SUM(CASE WHEN r.rid IS NULL THEN NULL ELSE d.requested_lo END)",
 		"SUM(CASE WHEN r.rid IS NULL THEN NULL ELSE d.requested_hi END)",
 		"MAX(CASE WHEN r.rid IS NULL THEN NULL ELSE d.requested_kind END)",
 		"SUM(r.actioned_lo)", "SUM(r.actioned_hi)", "MAX(r.actioned_kind)")
-	// "r.ref <> ''" lets the join use the partial index records_by_ref.
 	query := `SELECT ` + strings.Join(sel, ", ") + ` FROM records d
-		LEFT JOIN records r ON r.collection = 'responses' AND r.current = 1 AND r.ref = d.id AND r.ref <> ''
+		LEFT JOIN records r ON r.collection = 'responses' AND r.current = 1 AND r.ref <> '' AND r.ref = d.id
 		WHERE ` + strings.Join(conds, " AND ")
 	if len(cols) > 0 {
 		query += ` GROUP BY ` + strings.Join(cols, ", ") + ` ORDER BY ` + strings.Join(cols, ", ")

@@ -16,6 +16,7 @@ import (
 	"github.com/candor-observatory/candor/internal/registry"
 	"github.com/candor-observatory/candor/internal/server"
 	"github.com/candor-observatory/candor/internal/store/sqlstore"
+	"github.com/candor-observatory/candor/internal/web"
 )
 
 func init() {
@@ -62,10 +63,7 @@ func NewApp(ctx context.Context, s *sqlstore.DB, log *slog.Logger) (*App, error)
 	app.API = api.New(s, reg, log)
 	app.Mux = mux
 	mux.Handle("/api/", app.API)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "Candor: an open, verifiable observatory of government pressure on online platforms.\nAPI: /api/v1/openapi.json")
-	})
+	mux.Handle("/", web.New(&web.StoreReader{S: s}))
 	app.Handler = server.Handler(mux, log)
 	return app, nil
 }

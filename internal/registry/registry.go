@@ -1,0 +1,395 @@
+// Package registry is the one write path of Candor: every record from the
+// API, an importer or the CLI is validated, authorized, given an id and a
+// version, turned into canonical JSON and written in one store transaction
+// together with its audit entry and its ledger leaf.
+package registry
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gowebpki/jcs"
+	"github.com/oklog/ulid/v2"
+
+	"github.com/candor-observatory/candor/internal/auth"
+	"github.com/candor-observatory/candor/internal/model"
+	"github.com/candor-observatory/candor/internal/store"
+)
+
+// MaxBatch is the largest batch the API accepts.
+const MaxBatch = 1000
+
+// LeafFunc turns a record version's canonical JSON into its ledger leaf.
+type LeafFunc func(rec model.Record, canonical []byte) ([]byte, error)
+
+// Registry writes records.
+type Registry struct {
+	Store store.Store
+	// Now is the clock; tests fix it.
+	Now func() time.Time
+	// Leaf builds ledger leaves; nil means the canonical JSON itself.
+	Leaf LeafFunc
+	// Committed, if set, is told how many leaves each commit added.
+	Committed func(leaves int)
+}
+
+// New returns a registry over s.
+func New(s store.Store) *Registry {
+	return &Registry{Store: s, Now: func() time.Time { return time.Now().UTC() }}
+}
+
+// Result says what happened to one record.
+type Result struct {
+	Collection string `json:"collection"`
+	ID         string `json:"id"`
+	Version    int    `json:"version"`
+	// Status is "created", "updated" or "unchanged".
+	Status string     `json:"status"`
+	Row    *store.Row `json:"-"`
+}
+
+// ItemError is what went wrong with one record of a batch.
+type ItemError struct {
+	Index  int                `json:"index"`
+	Line   int                `json:"line,omitempty"`
+	Errors []model.FieldError `json:"errors"`
+	// Conflict is set when the item's source_id is already used.
+	Conflict *store.ConflictError `json:"-"`
+}
+
+// BatchError rejects a whole batch; nothing was written.
+type BatchError struct {
+	Items []ItemError
+}
+
+func (e *BatchError) Error() string {
+	if len(e.Items) == 0 {
+		return "batch rejected"
+	}
+	first := e.Items[0]
+	msg := fmt.Sprintf("item %d", first.Index)
+	if first.Line > 0 {
+		msg = fmt.Sprintf("line %d", first.Line)
+	}
+	if len(first.Errors) > 0 {
+		msg += ": " + first.Errors[0].Field + ": " + first.Errors[0].Message
+	}
+	if len(e.Items) > 1 {
+		msg += fmt.Sprintf(" (and %d more items with errors)", len(e.Items)-1)
+	}
+	return "batch rejected, nothing written: " + msg
+}
+
+// ErrForbidden means the actor may not write this record.
+var ErrForbidden = errors.New("forbidden")
+
+// ForbiddenError names why.
+type ForbiddenError struct{ Reason string }
+
+func (e *ForbiddenError) Error() string        { return e.Reason }
+func (e *ForbiddenError) Is(target error) bool { return target == ErrForbidden }
+func forbidden(format string, a ...any) error  { return &ForbiddenError{fmt.Sprintf(format, a...)} }
+
+// Mode says how existing records are treated.
+type Mode int
+
+const (
+	// Create refuses a source_id that is already used (409).
+	Create Mode = iota
+	// Upsert leaves an identical record alone and versions a changed one,
+	// so that re-importing a file is idempotent.
+	Upsert
+)
+
+// Create writes one new record.
+func (r *Registry) Create(ctx context.Context, a auth.Actor, rec model.Record) (*Result, error) {
+	res, err := r.Write(ctx, a, []model.Record{rec}, Create)
+	if err != nil {
+		var be *BatchError
+		if errors.As(err, &be) && len(be.Items) == 1 {
+			return nil, itemErr(be.Items[0])
+		}
+		return nil, err
+	}
+	return res[0], nil
+}
+
+func itemErr(it ItemError) error {
+	if it.Conflict != nil {
+		return it.Conflict
+	}
+	for _, fe := range it.Errors {
+		if fe.Field == "" {
+			return &ForbiddenError{Reason: fe.Message}
+		}
+	}
+	return &model.ValidationError{Errors: it.Errors}
+}
+
+// Update writes version N+1 of an existing record.
+func (r *Registry) Update(ctx context.Context, a auth.Actor, id string, rec model.Record) (*Result, error) {
+	rec.Base().ID = id
+	var res *Result
+	err := r.Store.InTx(ctx, func(tx store.Tx) error {
+		cur, err := tx.Current(ctx, rec.Collection(), id)
+		if err != nil {
+			return err
+		}
+		p, err := r.prepare(ctx, tx, a, rec, 0, &refCache{})
+		if err != nil {
+			return err
+		}
+		if a.Role != auth.Admin && cur.Index.Owner != "" && cur.Index.Owner != a.Org && cur.SubmittedBy != a.Org {
+			return forbidden("this record belongs to organisation %s", cur.Index.Owner)
+		}
+		res, err = r.writeVersion(ctx, tx, a, p, cur)
+		if err != nil {
+			return err
+		}
+		return r.flush(ctx, tx, a, []*Result{res})
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.notify(res)
+	return res, nil
+}
+
+// Write writes records atomically: all of them or, on any error, none.
+func (r *Registry) Write(ctx context.Context, a auth.Actor, recs []model.Record, mode Mode) ([]*Result, error) {
+	var out []*Result
+	err := r.Store.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		out, err = r.writeTx(ctx, tx, a, recs, mode)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.notify(out...)
+	return out, nil
+}
+
+func (r *Registry) notify(res ...*Result) {
+	if r.Committed == nil {
+		return
+	}
+	n := 0
+	for _, x := range res {
+		if x != nil && x.Row != nil && x.Row.LeafIndex != nil {
+			n++
+		}
+	}
+	if n > 0 {
+		r.Committed(n)
+	}
+}
+
+type prepared struct {
+	rec       model.Record
+	index     model.Index
+	sourceKey string
+}
+
+func (r *Registry) writeTx(ctx context.Context, tx store.Tx, a auth.Actor, recs []model.Record, mode Mode) ([]*Result, error) {
+	var items []ItemError
+	out := make([]*Result, len(recs))
+	seen := map[string]int{}
+	refs := &refCache{}
+	for i, rec := range recs {
+		p, err := r.prepare(ctx, tx, a, rec, i, refs)
+		if err != nil {
+			it, ok := asItem(i, err)
+			if !ok {
+				return nil, err
+			}
+			items = append(items, it)
+			continue
+		}
+		if p.sourceKey != "" {
+			if j, dup := seen[p.sourceKey]; dup {
+				items = append(items, ItemError{Index: i, Errors: []model.FieldError{{Field: "source_id",
+					Message: fmt.Sprintf("repeats the source_id of item %d", j)}}})
+				continue
+			}
+			seen[p.sourceKey] = i
+		}
+		res, err := r.place(ctx, tx, a, p, mode)
+		if err != nil {
+			it, ok := asItem(i, err)
+			if !ok {
+				return nil, err
+			}
+			items = append(items, it)
+			continue
+		}
+		if res.Row != nil {
+			refs.put(res.Collection, res.ID, res.Row.Index)
+		}
+		out[i] = res
+	}
+	if len(items) > 0 {
+		return nil, &BatchError{Items: items}
+	}
+	if err := r.flush(ctx, tx, a, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func asItem(i int, err error) (ItemError, bool) {
+	var ve *model.ValidationError
+	var ce *store.ConflictError
+	var fe *ForbiddenError
+	switch {
+	case errors.As(err, &ve):
+		return ItemError{Index: i, Errors: ve.Errors}, true
+	case errors.As(err, &ce):
+		msg := "is already used by " + ce.Collection + "/" + ce.ID
+		return ItemError{Index: i, Conflict: ce, Errors: []model.FieldError{{Field: "source_id", Message: msg}}}, true
+	case errors.As(err, &fe):
+		return ItemError{Index: i, Errors: []model.FieldError{{Field: "", Message: fe.Reason}}}, true
+	}
+	return ItemError{}, false
+}
+
+// place decides whether a prepared record is new, a new version or unchanged.
+func (r *Registry) place(ctx context.Context, tx store.Tx, a auth.Actor, p *prepared, mode Mode) (*Result, error) {
+	m := p.rec.Base()
+	var cur *store.Row
+	var err error
+	if m.ID != "" {
+		cur, err = tx.Current(ctx, p.rec.Collection(), m.ID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		if cur != nil && mode == Create {
+			return nil, model.Invalid("id", "record %s already exists; update it instead", m.ID)
+		}
+	}
+	if cur == nil && p.index.SourceID != "" {
+		cur, err = tx.BySourceID(ctx, p.rec.Collection(), submitter(a), p.index.SourceID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		if cur != nil && mode == Create {
+			return nil, &store.ConflictError{Collection: cur.Collection, ID: cur.ID, SourceID: p.index.SourceID}
+		}
+	}
+	if cur != nil && a.Role != auth.Admin && cur.Index.Owner != "" && cur.Index.Owner != a.Org && cur.SubmittedBy != a.Org {
+		return nil, forbidden("record %s belongs to organisation %s", cur.ID, cur.Index.Owner)
+	}
+	return r.writeVersion(ctx, tx, a, p, cur)
+}
+
+func submitter(a auth.Actor) string { return a.Org }
+
+// writeVersion fills the meta fields and canonicalises the record; an
+// Upsert of an identical record is reported unchanged and writes nothing.
+func (r *Registry) writeVersion(ctx context.Context, tx store.Tx, a auth.Actor, p *prepared, cur *store.Row) (*Result, error) {
+	m := p.rec.Base()
+	now := r.Now().UTC().Truncate(time.Microsecond)
+	if cur == nil {
+		if m.ID == "" {
+			m.ID = ulid.Make().String()
+		} else if _, err := ulid.ParseStrict(m.ID); err != nil {
+			return nil, model.Invalid("id", "must be a ULID")
+		}
+		m.Version, m.CreatedAt, m.UpdatedAt = 1, now, now
+	} else {
+		var old model.Meta
+		if err := json.Unmarshal(cur.Body, &old); err != nil {
+			return nil, fmt.Errorf("read stored %s/%s: %w", cur.Collection, cur.ID, err)
+		}
+		m.ID, m.Version, m.CreatedAt, m.UpdatedAt = cur.ID, old.Version, old.CreatedAt, old.UpdatedAt
+		m.SubmittedBy = old.SubmittedBy
+		same, err := Canonical(p.rec)
+		if err != nil {
+			return nil, err
+		}
+		if bytes.Equal(same, cur.Body) {
+			return &Result{Collection: cur.Collection, ID: cur.ID, Version: cur.Version, Status: "unchanged"}, nil
+		}
+		m.Version, m.UpdatedAt = old.Version+1, now
+	}
+	m.SubmittedBy = submitter(a)
+	// The index is taken again now that the id is known (an organisation
+	// indexes itself as a platform by its own id).
+	p.index = p.rec.Index()
+	body, err := Canonical(p.rec)
+	if err != nil {
+		return nil, err
+	}
+	row := &store.Row{Collection: p.rec.Collection(), ID: m.ID, Version: m.Version, Visibility: m.Visibility,
+		SubmittedBy: m.SubmittedBy, Index: p.index, Body: body, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
+	status := "created"
+	if m.Version > 1 {
+		status = "updated"
+	}
+	return &Result{Collection: row.Collection, ID: row.ID, Version: row.Version, Status: status, Row: row}, nil
+}
+
+// flush writes the new versions, their leaves and audit entries.
+func (r *Registry) flush(ctx context.Context, tx store.Tx, a auth.Actor, res []*Result) error {
+	var rows []*store.Row
+	var leaves [][]byte
+	var leafRows []*store.Row
+	var audit []store.AuditEntry
+	now := r.Now().UTC()
+	for _, x := range res {
+		if x == nil || x.Row == nil {
+			continue
+		}
+		rows = append(rows, x.Row)
+		if x.Row.Visibility == model.Public {
+			leaf := x.Row.Body
+			if r.Leaf != nil {
+				rec := model.New(x.Collection)
+				if err := json.Unmarshal(x.Row.Body, rec); err != nil {
+					return err
+				}
+				var err error
+				if leaf, err = r.Leaf(rec, x.Row.Body); err != nil {
+					return err
+				}
+			}
+			leaves = append(leaves, leaf)
+			leafRows = append(leafRows, x.Row)
+		}
+		action := "create"
+		if x.Version > 1 {
+			action = "update"
+		}
+		audit = append(audit, store.AuditEntry{At: now, ActorOrg: a.Org, ActorToken: a.TokenID,
+			Action: x.Collection + "." + action, Collection: x.Collection, RecordID: x.ID, Version: x.Version})
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	first, err := tx.AppendLeaves(ctx, leaves)
+	if err != nil {
+		return err
+	}
+	for i, row := range leafRows {
+		n := first + int64(i)
+		row.LeafIndex = &n
+	}
+	if err := tx.Put(ctx, rows); err != nil {
+		return err
+	}
+	return tx.AddAudit(ctx, audit)
+}
+
+// Canonical is the RFC 8785 form of a record: what the ledger hashes, what
+// ?version=N returns and what export writes.
+func Canonical(rec model.Record) ([]byte, error) {
+	raw, err := json.Marshal(rec)
+	if err != nil {
+		return nil, err
+	}
+	return jcs.Transform(raw)
+}

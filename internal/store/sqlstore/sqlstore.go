@@ -1,0 +1,100 @@
+// Package sqlstore implements store.Store over database/sql. The SQL is
+// shared by SQLite and PostgreSQL; a Dialect covers what differs.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/candor-observatory/candor/internal/store"
+)
+
+// Dialect is what SQLite and PostgreSQL do differently.
+type Dialect interface {
+	Name() string
+	// Placeholders rewrites '?' placeholders into the dialect's form.
+	Placeholders(query string) string
+	// SearchCondition returns a WHERE fragment over alias matching the folded terms.
+	SearchCondition(alias string, terms []string) (string, []any)
+	// LockLog serialises ledger appends until commit ("" if writes are already serial).
+	LockLog() string
+	// MaxParams bounds the placeholders of one statement.
+	MaxParams() int
+}
+
+// DB is a store.Store. Reads and writes may use separate pools (SQLite
+// allows one writer).
+type DB struct {
+	read, write *sql.DB
+	d           Dialect
+}
+
+var _ store.Store = (*DB)(nil)
+
+// New wraps open pools; read and write may be the same.
+func New(read, write *sql.DB, d Dialect) *DB { return &DB{read: read, write: write, d: d} }
+
+func (db *DB) Dialect() Dialect { return db.d }
+func (db *DB) ReadDB() *sql.DB  { return db.read }
+func (db *DB) WriteDB() *sql.DB { return db.write }
+
+func (db *DB) Close() error {
+	err := db.read.Close()
+	if db.write != db.read {
+		if e := db.write.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+func (db *DB) q(query string) string { return db.d.Placeholders(query) }
+
+// InTx runs fn in one write transaction.
+func (db *DB) InTx(ctx context.Context, fn func(store.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	t := &Tx{tx: tx, db: db}
+	defer t.closeStmts()
+	if err := fn(t); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Rebind turns '?' into '$1', '$2'… for PostgreSQL.
+func Rebind(query string) string {
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+func placeholders(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strings.Repeat("?,", n-1) + "?"
+}
+
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}

@@ -1,0 +1,188 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/candor-observatory/candor/internal/store"
+)
+
+// Tx is a store.Tx over a database/sql transaction.
+type Tx struct {
+	tx    *sql.Tx
+	db    *DB
+	stmts map[string]*sql.Stmt
+}
+
+// SQL gives packages that keep their own tables (ledger, measurements)
+// access to the same transaction.
+func (t *Tx) SQL() *sql.Tx { return t.tx }
+
+// Dialect returns the dialect of the store the transaction belongs to.
+func (t *Tx) Dialect() Dialect { return t.db.d }
+
+func (t *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := t.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := t.tx.PrepareContext(ctx, t.db.q(query))
+	if err != nil {
+		return nil, err
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[query] = s
+	return s, nil
+}
+
+func (t *Tx) closeStmts() {
+	for _, s := range t.stmts {
+		s.Close()
+	}
+}
+
+func (t *Tx) Current(ctx context.Context, collection, id string) (*store.Row, error) {
+	s, err := t.stmt(ctx, `SELECT `+recordSelectColumns+` FROM records WHERE collection = ? AND id = ? AND current = 1`)
+	if err != nil {
+		return nil, err
+	}
+	r, err := scanRow(s.QueryRowContext(ctx, collection, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	return r, wrap("read current record", err)
+}
+
+func (t *Tx) BySourceID(ctx context.Context, collection, submittedBy, sourceID string) (*store.Row, error) {
+	s, err := t.stmt(ctx, `SELECT `+recordSelectColumns+` FROM records
+		WHERE collection = ? AND submitted_by = ? AND source_id = ? AND current = 1`)
+	if err != nil {
+		return nil, err
+	}
+	r, err := scanRow(s.QueryRowContext(ctx, collection, submittedBy, sourceID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	return r, wrap("find by source_id", err)
+}
+
+func (t *Tx) Put(ctx context.Context, rows []*store.Row) error {
+	// Earlier versions stop being current before the new ones go in, so the
+	// unique source_id index only ever sees one current row.
+	for _, r := range rows {
+		if r.Version > 1 {
+			s, err := t.stmt(ctx, `UPDATE records SET current = 0 WHERE collection = ? AND id = ? AND current = 1`)
+			if err != nil {
+				return err
+			}
+			if _, err := s.ExecContext(ctx, r.Collection, r.ID); err != nil {
+				return wrap("retire old version", err)
+			}
+		}
+	}
+	per := t.db.d.MaxParams() / recordInsertWidth
+	if per > 500 {
+		per = 500
+	}
+	for len(rows) > 0 {
+		n := min(per, len(rows))
+		if err := t.insertRecords(ctx, rows[:n]); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+func (t *Tx) insertRecords(ctx context.Context, rows []*store.Row) error {
+	one := "(" + placeholders(recordInsertWidth) + ")"
+	query := `INSERT INTO records (` + recordInsertColumns + `) VALUES ` + strings.Repeat(one+",", len(rows)-1) + one
+	args := make([]any, 0, len(rows)*recordInsertWidth)
+	for _, r := range rows {
+		args = append(args, rowArgs(r)...)
+	}
+	s, err := t.stmt(ctx, query)
+	if err != nil {
+		return wrap("prepare record insert", err)
+	}
+	if _, err := s.ExecContext(ctx, args...); err != nil {
+		if isUniqueViolation(err) {
+			return store.ErrConflict
+		}
+		return wrap("insert records", err)
+	}
+	return nil
+}
+
+func isUniqueViolation(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
+}
+
+func (t *Tx) AppendLeaves(ctx context.Context, leaves [][]byte) (int64, error) {
+	if len(leaves) == 0 {
+		return -1, nil
+	}
+	if lock := t.db.d.LockLog(); lock != "" {
+		if _, err := t.tx.ExecContext(ctx, lock); err != nil {
+			return 0, wrap("lock log", err)
+		}
+	}
+	var next int64
+	s, err := t.stmt(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries`)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.QueryRowContext(ctx).Scan(&next); err != nil {
+		return 0, wrap("read log size", err)
+	}
+	per := min(500, t.db.d.MaxParams()/2)
+	for i := 0; i < len(leaves); i += per {
+		chunk := leaves[i:min(i+per, len(leaves))]
+		query := `INSERT INTO log_entries (idx, data) VALUES ` + strings.Repeat("(?,?),", len(chunk)-1) + "(?,?)"
+		args := make([]any, 0, 2*len(chunk))
+		for j, l := range chunk {
+			args = append(args, next+int64(i+j), l)
+		}
+		s, err := t.stmt(ctx, query)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := s.ExecContext(ctx, args...); err != nil {
+			return 0, wrap("append log entries", err)
+		}
+	}
+	return next, nil
+}
+
+func (t *Tx) AddAudit(ctx context.Context, entries []store.AuditEntry) error {
+	per := min(500, t.db.d.MaxParams()/8)
+	for i := 0; i < len(entries); i += per {
+		chunk := entries[i:min(i+per, len(entries))]
+		query := `INSERT INTO audit (at, actor_org, actor_token, action, collection, record_id, version, detail) VALUES ` +
+			strings.Repeat("(?,?,?,?,?,?,?,?),", len(chunk)-1) + "(?,?,?,?,?,?,?,?)"
+		args := make([]any, 0, 8*len(chunk))
+		for _, e := range chunk {
+			args = append(args, e.At.UTC().Format(time.RFC3339Nano), e.ActorOrg, e.ActorToken, e.Action,
+				e.Collection, e.RecordID, e.Version, e.Detail)
+		}
+		s, err := t.stmt(ctx, query)
+		if err != nil {
+			return err
+		}
+		if _, err := s.ExecContext(ctx, args...); err != nil {
+			return wrap("write audit", err)
+		}
+	}
+	return nil
+}
+
+func (t *Tx) CreateToken(ctx context.Context, tok store.Token, hash []byte) error {
+	_, err := t.tx.ExecContext(ctx, t.db.q(`INSERT INTO tokens (id, hash, org, role, name, created_at, revoked)
+		VALUES (?, ?, ?, ?, ?, ?, 0)`), tok.ID, hash, tok.Org, tok.Role, tok.Name, tok.CreatedAt.UTC().Format(time.RFC3339Nano))
+	return wrap("create token", err)
+}

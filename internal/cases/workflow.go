@@ -69,8 +69,12 @@ func Next(status string, p Party) []string {
 	return out
 }
 
-// TransitionError says why a status change is refused.
-type TransitionError struct{ From, To, Why string }
+// TransitionError says why a status change is refused. Forbidden is set
+// when the change exists but this party may not make it.
+type TransitionError struct {
+	From, To, Why string
+	Forbidden     bool
+}
 
 func (e *TransitionError) Error() string {
 	return fmt.Sprintf("status %s → %s: %s", e.From, e.To, e.Why)
@@ -81,19 +85,19 @@ func (e *TransitionError) Error() string {
 func Move(c *model.Case, to, org string, at time.Time) error {
 	p := PartyOf(c, org)
 	if p == "" {
-		return &TransitionError{c.Status, to, "only the filing group and the addressed platform may change a case"}
+		return &TransitionError{c.Status, to, "only the filing group and the addressed platform may change a case", true}
 	}
 	if !model.CaseStatuses.Has(to) {
-		return &TransitionError{c.Status, to, fmt.Sprintf("unknown status; one of %s", model.CaseStatuses)}
+		return &TransitionError{From: c.Status, To: to, Why: fmt.Sprintf("unknown status; one of %s", model.CaseStatuses)}
 	}
 	who, ok := transitions[c.Status][to]
 	switch {
 	case to == c.Status:
-		return &TransitionError{c.Status, to, "the case already has this status"}
+		return &TransitionError{From: c.Status, To: to, Why: "the case already has this status"}
 	case !ok:
-		return &TransitionError{c.Status, to, fmt.Sprintf("not allowed; from %s a case may go to %v", c.Status, keys(transitions[c.Status]))}
+		return &TransitionError{From: c.Status, To: to, Why: fmt.Sprintf("not allowed; from %s a case may go to %v", c.Status, keys(transitions[c.Status]))}
 	case !slices.Contains(who, p):
-		return &TransitionError{c.Status, to, fmt.Sprintf("only the %s may make this change", who[0])}
+		return &TransitionError{c.Status, to, fmt.Sprintf("only the %s may make this change", who[0]), true}
 	}
 	at = at.UTC()
 	if p == Platform && c.AcknowledgedAt == nil {

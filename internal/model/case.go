@@ -3,6 +3,7 @@ package model
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -172,6 +173,26 @@ func (c *Case) Index() Index {
 		ix.End = timePtr(*c.ResolvedAt)
 	}
 	return ix
+}
+
+// PublicParter is a record that is not public but has a part that is; the
+// registry enters that part, and only that part, into the ledger.
+type PublicParter interface {
+	PublicPart() Record
+}
+
+// AuditDetailer adds a line to the audit entry of each version written.
+type AuditDetailer interface {
+	AuditDetail() string
+}
+
+// PublicPart is what the ledger holds of a case.
+func (c *Case) PublicPart() Record { return c.Public() }
+
+// AuditDetail records the filing group's consent to share with the
+// platform's country office with every version, and who can read it.
+func (c *Case) AuditDetail() string {
+	return fmt.Sprintf("status=%s share_with_country_office=%t recipients=%d", c.Status, c.ShareWithCountryOffice, len(c.Recipients))
 }
 
 // Public returns a copy without the sealed parts and the recipients: what

@@ -173,7 +173,7 @@ func TestCaseIndexAndPublicHoldNothingSealed(t *testing.T) {
 func TestOrganisationCaseTargets(t *testing.T) {
 	o := &model.Organisation{Name: "X", Kind: "platform", PlatformType: "social_media",
 		CountryOfficeRecipients: []string{"age1nope"},
-		CaseTargets: &model.CaseTargets{Emergency: &model.CaseTarget{AcknowledgeHours: 1, RespondHours: 0.5, ResolveHours: 72}}}
+		CaseTargets:             &model.CaseTargets{Emergency: &model.CaseTarget{AcknowledgeHours: 1, RespondHours: 0.5, ResolveHours: 72}}}
 	errs := validate(o)
 	if errs["country_office_recipients[0]"] == "" || errs["case_targets.emergency.respond_hours"] == "" {
 		t.Errorf("errors %v", errs)

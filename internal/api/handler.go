@@ -1,0 +1,117 @@
+// Package api serves Candor's JSON API under /api/v1.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/candor-observatory/candor/internal/auth"
+	"github.com/candor-observatory/candor/internal/model"
+	"github.com/candor-observatory/candor/internal/registry"
+	"github.com/candor-observatory/candor/internal/store"
+)
+
+// Handler holds what the API handlers need.
+type Handler struct {
+	Store    store.Store
+	Registry *registry.Registry
+	Log      *slog.Logger
+	limiter  *limiter
+	mux      *http.ServeMux
+}
+
+// Route is one API operation; the same table registers the handlers and
+// writes the OpenAPI document.
+type Route struct {
+	Method, Pattern string
+	Summary         string
+	Write           bool
+	Handle          func(h *Handler, w http.ResponseWriter, r *http.Request)
+	// Extra routes (ledger, cases…) may describe themselves here.
+	Params []Param
+	Tag    string
+}
+
+// Param documents a query parameter.
+type Param struct{ Name, Description string }
+
+var routes []Route
+
+// AddRoutes lets other packages' endpoints join the API, its auth and its document.
+func AddRoutes(rs ...Route) { routes = append(routes, rs...) }
+
+// Routes lists the API's operations.
+func Routes() []Route { return routes }
+
+// New builds the API handler.
+func New(s store.Store, reg *registry.Registry, log *slog.Logger) *Handler {
+	if log == nil {
+		log = slog.Default()
+	}
+	h := &Handler{Store: s, Registry: reg, Log: log, limiter: newLimiter(20, 200), mux: http.NewServeMux()}
+	for _, rt := range routes {
+		rt := rt
+		h.mux.HandleFunc(rt.Method+" "+rt.Pattern, func(w http.ResponseWriter, r *http.Request) {
+			if rt.Write && !h.limiter.allow(clientKey(r)) {
+				w.Header().Set("Retry-After", "1")
+				writeProblem(w, Problem{Status: http.StatusTooManyRequests, Detail: "too many writes; slow down"})
+				return
+			}
+			rt.Handle(h, w, r)
+		})
+	}
+	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, Problem{Status: http.StatusNotFound, Detail: "no such API endpoint: " + r.URL.Path})
+	})
+	return h
+}
+
+type actorKey struct{}
+
+// ServeHTTP authenticates the caller, then routes.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a, err := auth.Authenticate(r.Context(), h.Store, r.Header.Get("Authorization"))
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="candor"`)
+		writeProblem(w, Problem{Status: http.StatusUnauthorized, Detail: err.Error()})
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, a)))
+}
+
+// ActorOf returns the authenticated caller of a request.
+func ActorOf(r *http.Request) auth.Actor {
+	if a, ok := r.Context().Value(actorKey{}).(auth.Actor); ok {
+		return a
+	}
+	return auth.Anonymous
+}
+
+// collection checks the {collection} path value.
+func collection(w http.ResponseWriter, r *http.Request) (string, bool) {
+	c := r.PathValue("collection")
+	if model.New(c) == nil {
+		writeProblem(w, Problem{Status: http.StatusNotFound, Detail: "no collection named " + strconv.Quote(c) +
+			"; collections: " + model.NewEnum(model.Collections()...).String()})
+		return "", false
+	}
+	return c, true
+}
+
+// canRead says whether a may read row.
+func canRead(a auth.Actor, row *store.Row) bool {
+	if a.Org != "" && (row.Index.Owner == a.Org || row.SubmittedBy == a.Org) {
+		return true
+	}
+	for _, v := range a.CanRead() {
+		if v == row.Visibility {
+			return true
+		}
+	}
+	return false
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -1,0 +1,141 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/candor-observatory/candor/internal/model"
+	"github.com/candor-observatory/candor/internal/store"
+)
+
+// MaxLimit is the largest page.
+const MaxLimit = 1000
+
+func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+	c, ok := collection(w, r)
+	if !ok {
+		return
+	}
+	a := ActorOf(r)
+	q := store.Query{Collection: c, Visibility: a.CanRead(), Owner: a.Org}
+	v := r.URL.Query()
+	q.Country = strings.ToUpper(v.Get("country"))
+	if q.Country != "" && !model.IsCountryCode(q.Country) {
+		badRequest(w, "country", "must be an ISO 3166-1 alpha-2 code")
+		return
+	}
+	q.Platform, q.Ref, q.SourceID, q.Q, q.Cursor = v.Get("platform"), v.Get("ref"), v.Get("source_id"), v.Get("q"), v.Get("cursor")
+	for _, t := range v["type"] {
+		for _, s := range strings.Split(t, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				q.Types = append(q.Types, s)
+			}
+		}
+	}
+	var err error
+	if q.From, err = parseTime(v.Get("from"), false); err != nil {
+		badRequest(w, "from", err.Error())
+		return
+	}
+	if q.To, err = parseTime(v.Get("to"), true); err != nil {
+		badRequest(w, "to", err.Error())
+		return
+	}
+	q.Limit = 100
+	if s := v.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > MaxLimit {
+			badRequest(w, "limit", "must be a whole number from 1 to 1000")
+			return
+		}
+		q.Limit = n
+	}
+	switch v.Get("order") {
+	case "", "newest":
+	case "oldest":
+		q.Oldest = true
+	default:
+		badRequest(w, "order", "must be newest or oldest")
+		return
+	}
+	format := v.Get("format")
+	if format == "" {
+		format = "json"
+	}
+	if format != "json" && format != "ndjson" && format != "csv" {
+		badRequest(w, "format", "must be json, ndjson or csv")
+		return
+	}
+	page, err := h.Store.List(r.Context(), q)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if page.NextCursor != "" {
+		next := *r.URL
+		qs := next.Query()
+		qs.Set("cursor", page.NextCursor)
+		next.RawQuery = qs.Encode()
+		w.Header().Set("Link", "<"+next.RequestURI()+`>; rel="next"`)
+	}
+	WriteRows(w, format, c, page)
+}
+
+// WriteRows writes a page of records as json, ndjson or csv.
+func WriteRows(w http.ResponseWriter, format, collection string, page *store.Page) {
+	switch format {
+	case "ndjson":
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		for _, row := range page.Rows {
+			w.Write(row.Body)
+			w.Write([]byte("\n"))
+		}
+	case "csv":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+collection+`.csv"`)
+		bodies := make([][]byte, len(page.Rows))
+		for i, row := range page.Rows {
+			bodies[i] = row.Body
+		}
+		WriteCSV(w, bodies)
+	default:
+		w.Header().Set("Content-Type", "application/json")
+		data := make([]json.RawMessage, len(page.Rows))
+		for i, row := range page.Rows {
+			data[i] = row.Body
+		}
+		json.NewEncoder(w).Encode(struct {
+			Data       []json.RawMessage `json:"data"`
+			Count      int               `json:"count"`
+			NextCursor string            `json:"next_cursor,omitempty"`
+		}{data, len(data), page.NextCursor})
+	}
+}
+
+// parseTime reads RFC 3339 or a date; a date as an upper bound means the end of that day.
+func parseTime(s string, end bool) (*time.Time, error) {
+	if s == "" {
+		return nil, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		t = t.UTC()
+		return &t, nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return nil, errBadTime
+	}
+	if end {
+		t = t.Add(24*time.Hour - time.Microsecond)
+	}
+	return &t, nil
+}
+
+type timeError struct{}
+
+func (timeError) Error() string { return "must be an RFC 3339 time or a YYYY-MM-DD date" }
+
+var errBadTime = timeError{}

@@ -1,0 +1,61 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+)
+
+func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
+	c, ok := collection(w, r)
+	if !ok {
+		return
+	}
+	a := ActorOf(r)
+	if a.Role == "public" {
+		writeProblem(w, Problem{Status: http.StatusUnauthorized, Detail: "writing needs a bearer token"})
+		return
+	}
+	body, err := readBody(w, r, maxRecordBytes)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	rec, err := DecodeRecord(c, body)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	if rec.Base().ID != "" && rec.Base().ID != id {
+		badRequest(w, "id", "does not match the URL")
+		return
+	}
+	// If-Match guards against overwriting a version the caller has not seen.
+	if m := r.Header.Get("If-Match"); m != "" {
+		cur, err := h.Store.Get(r.Context(), c, id, 0)
+		if err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		if m != `"`+cur.ID+"-"+strconv.Itoa(cur.Version)+`"` {
+			writeProblem(w, Problem{Status: http.StatusPreconditionFailed, Detail: "the record has changed; current version is " + strconv.Itoa(cur.Version)})
+			return
+		}
+	}
+	res, err := h.Registry.Update(r.Context(), a, id, rec)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if res.Row == nil {
+		row, err := h.Store.Get(r.Context(), c, id, 0)
+		if err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		w.Write(row.Body)
+		return
+	}
+	w.Write(res.Row.Body)
+}

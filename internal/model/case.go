@@ -23,10 +23,10 @@ type Case struct {
 	// Summary is public and must not identify anyone.
 	Summary string `json:"summary"`
 	// Sealed is age ciphertext (armored, or base64 of the binary form).
-	Sealed string `json:"sealed"`
+	Sealed string `json:"sealed,omitempty"`
 	// Recipients are the age X25519 keys Sealed and the messages were
 	// encrypted to; only the filing group chooses them.
-	Recipients      []string      `json:"recipients"`
+	Recipients      []string      `json:"recipients,omitempty"`
 	FiledAt         time.Time     `json:"filed_at"`
 	AcknowledgedAt  *time.Time    `json:"acknowledged_at,omitempty"`
 	FirstResponseAt *time.Time    `json:"first_response_at,omitempty"`
@@ -46,7 +46,7 @@ type Case struct {
 type CaseMessage struct {
 	From   string    `json:"from"`
 	At     time.Time `json:"at"`
-	Sealed string    `json:"sealed"`
+	Sealed string    `json:"sealed,omitempty"`
 }
 
 // CaseStatusChange records who moved a case to which status, and when.

@@ -12,9 +12,11 @@ import (
 	"time"
 
 	"github.com/candor-observatory/candor/internal/api"
+	"github.com/candor-observatory/candor/internal/cases"
 	"github.com/candor-observatory/candor/internal/registry"
 	"github.com/candor-observatory/candor/internal/server"
 	"github.com/candor-observatory/candor/internal/store/sqlstore"
+	"github.com/candor-observatory/candor/internal/web/casepage"
 )
 
 func init() {
@@ -54,6 +56,7 @@ func NewApp(ctx context.Context, s *sqlstore.DB, log *slog.Logger) (*App, error)
 	app := &App{Store: s, Registry: reg, Log: log}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api.New(s, reg, log))
+	mux.Handle("/cases/", casepage.Handler(cases.NewService(s, reg).Stats))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "Candor: an open, verifiable observatory of government pressure on online platforms.\nAPI: /api/v1/openapi.json")

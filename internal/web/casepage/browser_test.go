@@ -169,7 +169,7 @@ func TestPageFilesAndOpensSealedCase(t *testing.T) {
 	// The platform opens, answers and moves the case in the page.
 	err = chromedp.Do(tctx,
 		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.Evaluate[any](`sessionStorage.setItem("candor-token", ` + jsString(xToken) + `)`)(ctx, tg)
+			_, err := chromedp.Evaluate[any](`sessionStorage.setItem("candor-token", `+jsString(xToken)+`)`)(ctx, tg)
 			return err
 		}),
 		chromedp.SetValue(chromedp.ID("open-id"), caseID),
@@ -205,4 +205,6 @@ func TestPageFilesAndOpensSealedCase(t *testing.T) {
 	}
 }
 
-func jsString(s string) string { return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"` }
+func jsString(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}

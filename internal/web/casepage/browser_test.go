@@ -200,7 +200,7 @@ func TestPageFilesAndOpensSealedCase(t *testing.T) {
 		t.Error("the request log searched holds no ciphertext either")
 	}
 	if path := os.Getenv("CANDOR_SCREENSHOT"); path != "" {
-		png, _ := chromedp.Run(tctx, chromedp.FullScreenshot(90))
+		png, _ := chromedp.Run(tctx, chromedp.FullScreenshot(100))
 		os.WriteFile(path, png, 0o644)
 	}
 }

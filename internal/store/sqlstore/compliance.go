@@ -52,7 +52,7 @@ func (db *DB) Compliance(ctx context.Context, q store.ComplianceQuery) ([]store.
 		"COUNT(*)",
 		"SUM(d.requests_lo)", "SUM(d.requests_hi)", "MAX(d.requests_kind)",
 		"SUM(d.requested_lo)", "SUM(d.requested_hi)", "MAX(d.requested_kind)",
-		"SUM(CASE WHEN r.rid IS NULL THEN 0 ELSE 1 END)",
+		"COALESCE(SUM(CASE WHEN r.rid IS NULL THEN 0 ELSE 1 END), 0)",
 		"SUM(CASE WHEN r.rid IS NULL THEN NULL ELSE d.requested_lo END)",
 		"SUM(CASE WHEN r.rid IS NULL THEN NULL ELSE d.requested_hi END)",
 		"MAX(CASE WHEN r.rid IS NULL THEN NULL ELSE d.requested_kind END)",

@@ -22,12 +22,12 @@ func init() {
 		Route{Method: "GET", Pattern: "/api/v1/cases", Summary: "List the cases the caller's organisation filed or received", Handle: (*Handler).listCases, Tag: "cases",
 			Params: []Param{{"status", "case status"}, {"cursor", "opaque cursor from next_cursor"}, {"limit", "page size, 1 to 1000 (default 100)"}}},
 		Route{Method: "POST", Pattern: "/api/v1/cases", Summary: "File a case (civil society): public fields and age ciphertext", Write: true, Handle: (*Handler).fileCase, Tag: "cases"},
-		Route{Method: "POST", Pattern: "/api/v1/cases/batch", Summary: "Not available: cases are filed one at a time", Write: true, Handle: (*Handler).caseNotHere, Tag: "cases"},
+		Route{Method: "POST", Pattern: "/api/v1/cases/batch", Summary: "Refused (403): cases are filed one at a time, with their clocks set by the server", Write: true, Handle: (*Handler).caseNotHere, Tag: "cases"},
 		Route{Method: "GET", Pattern: "/api/v1/cases/recipients", Summary: "The keys a case to a platform may be sealed to", Handle: (*Handler).caseRecipients, Tag: "cases",
 			Params: []Param{{"to", "platform organisation id or slug"}}},
 		Route{Method: "GET", Pattern: "/api/v1/cases/{id}", Summary: "A case with its clocks, to its parties only", Handle: (*Handler).getCase, Tag: "cases",
 			Params: []Param{{"version", "version number; the current one by default"}}},
-		Route{Method: "PUT", Pattern: "/api/v1/cases/{id}", Summary: "Not available: change a case through status, messages or recipients", Write: true, Handle: (*Handler).caseNotHere, Tag: "cases"},
+		Route{Method: "PUT", Pattern: "/api/v1/cases/{id}", Summary: "Refused (403): a case changes only through status, messages or recipients", Write: true, Handle: (*Handler).caseNotHere, Tag: "cases"},
 		Route{Method: "GET", Pattern: "/api/v1/cases/{id}/versions", Summary: "A case's versions, to its parties only", Handle: (*Handler).caseVersions, Tag: "cases"},
 		Route{Method: "POST", Pattern: "/api/v1/cases/{id}/messages", Summary: "Add a sealed message to a case", Write: true, Handle: (*Handler).replyCase, Tag: "cases"},
 		Route{Method: "POST", Pattern: "/api/v1/cases/{id}/status", Summary: "Move a case to another status", Write: true, Handle: (*Handler).caseStatus, Tag: "cases"},
@@ -97,7 +97,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func (h *Handler) caseNotHere(w http.ResponseWriter, r *http.Request) {
-	writeProblem(w, Problem{Status: http.StatusMethodNotAllowed,
+	if _, ok := caseCaller(w, r); !ok {
+		return
+	}
+	writeProblem(w, Problem{Status: http.StatusForbidden,
 		Detail: "cases are filed one at a time with POST /api/v1/cases and changed with POST /api/v1/cases/{id}/status, /messages or /recipients"})
 }
 

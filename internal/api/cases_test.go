@@ -213,8 +213,8 @@ func TestCaseEndpointsAuthorization(t *testing.T) {
 				},
 				want: want{"anonymous": 401, "x": 403, "group": 200}, notFound: 404},
 			{name: "put", method: "PUT", path: "/api/v1/cases/" + id, body: func(string) any { return map[string]string{"summary": "x"} },
-				notFound: 405},
-			{name: "batch", method: "POST", path: "/api/v1/cases/batch", body: func(string) any { return []any{} }, notFound: 405},
+				want: want{"anonymous": 401}, notFound: 403},
+			{name: "batch", method: "POST", path: "/api/v1/cases/batch", body: func(string) any { return []any{} }, want: want{"anonymous": 401}, notFound: 403},
 			{name: "keys", method: "GET", path: "/api/v1/cases/recipients?to=x",
 				want: want{"anonymous": 401, "group": 200, "other": 200}, notFound: 403},
 			{name: "file", method: "POST", path: "/api/v1/cases", body: func(string) any {

@@ -347,11 +347,25 @@ func (s *Service) Stats(ctx context.Context, q StatsQuery) (*Stats, error) {
 			return nil, err
 		}
 		for _, row := range page.Rows {
-			c, err := decode(row)
-			if err != nil {
-				return nil, err
+			// Only the fields the statistics use are decoded.
+			var c model.Case
+			var pub struct {
+				AddressedTo     string     `json:"addressed_to"`
+				Country         string     `json:"country"`
+				Kind            string     `json:"kind"`
+				Urgency         string     `json:"urgency"`
+				Status          string     `json:"status"`
+				FiledAt         time.Time  `json:"filed_at"`
+				AcknowledgedAt  *time.Time `json:"acknowledged_at"`
+				FirstResponseAt *time.Time `json:"first_response_at"`
+				ResolvedAt      *time.Time `json:"resolved_at"`
 			}
-			all = append(all, c.Public())
+			if err := json.Unmarshal(row.Body, &pub); err != nil {
+				return nil, fmt.Errorf("read stored case %s: %w", row.ID, err)
+			}
+			c.AddressedTo, c.Country, c.Kind, c.Urgency, c.Status = pub.AddressedTo, pub.Country, pub.Kind, pub.Urgency, pub.Status
+			c.FiledAt, c.AcknowledgedAt, c.FirstResponseAt, c.ResolvedAt = pub.FiledAt, pub.AcknowledgedAt, pub.FirstResponseAt, pub.ResolvedAt
+			all = append(all, &c)
 			if _, ok := targets[c.AddressedTo]; !ok {
 				if targets[c.AddressedTo], err = s.targets(ctx, c.AddressedTo); err != nil {
 					return nil, err

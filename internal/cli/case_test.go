@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -181,6 +182,24 @@ func (r *caseRun) fileAndFollow() string {
 	if cli.Main(context.Background(), []string{"case", "open", id, "--identity", filepath.Join(r.dir, "meta.key")}, env) == 0 ||
 		!strings.Contains(errb.String(), "404") {
 		t.Errorf("another platform opened the case: %s", errb.String())
+	}
+	// Every other way of reading a case, public or not, answers too.
+	for _, g := range []struct{ who, path string }{
+		{"group", "/api/v1/cases/" + id + "/versions"}, {"x", "/api/v1/cases/" + id + "?version=1"},
+		{"x", "/api/v1/cases?status=resolved"}, {"", "/api/v1/cases/" + id}, {"meta", "/api/v1/cases/" + id},
+		{"", "/api/v1/stats/cases?group_by=platform,kind"}, {"", "/cases/stats"}, {"", "/api/v1/organisations"},
+		{"", "/api/v1/openapi.json"},
+	} {
+		req, _ := http.NewRequest("GET", r.srv.URL+g.path, nil)
+		if g.who != "" {
+			req.Header.Set("Authorization", "Bearer "+r.tokens[g.who])
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
 	}
 	return id
 }

@@ -138,6 +138,9 @@ func Aggregate(all []*model.Case, q StatsQuery, targets func(platform string) *m
 			a.overdue++
 		}
 	}
+	if q.GroupBy == nil {
+		q.GroupBy = []string{}
+	}
 	st := &Stats{GroupBy: q.GroupBy, AsOf: q.Now.UTC(), MinGroup: MinGroup, Groups: []Group{}}
 	if slices.Contains(q.GroupBy, "period") {
 		st.Grain = q.Grain

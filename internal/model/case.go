@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -107,6 +108,8 @@ func (c *Case) Validate(v *Validator) {
 	v.Enum("status", c.Status, CaseStatuses)
 	if v.Required("summary", c.Summary) && len(c.Summary) > 2000 {
 		v.Add("summary", "is longer than 2000 bytes; details belong in the sealed part")
+	} else if what := identifying(c.Summary); what != "" {
+		v.Add("summary", "is public and seems to hold %s; put it in the sealed part", what)
 	}
 	checkSealed(v, "sealed", c.Sealed, len(c.Recipients))
 	if len(c.Recipients) == 0 {
@@ -151,6 +154,39 @@ func (c *Case) Validate(v *Validator) {
 	if len(c.Related) > 100 {
 		v.Add("related", "has more than 100 entries")
 	}
+}
+
+var (
+	handlePattern = regexp.MustCompile(`(^|[^\w@])@[\p{L}\p{N}_.]{2,}`)
+	emailPattern  = regexp.MustCompile(`[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}`)
+	urlPattern    = regexp.MustCompile(`(?i)\b(https?://|www\.)\S+`)
+	phonePattern  = regexp.MustCompile(`\+?\d[\d ().-]{6,}\d`)
+)
+
+// identifying catches the commonest ways a public summary names someone: a
+// handle, an e-mail address, a link or a phone number. It cannot catch a
+// name, which the page and the CLI warn about.
+func identifying(s string) string {
+	switch {
+	case emailPattern.MatchString(s):
+		return "an e-mail address"
+	case handlePattern.MatchString(s):
+		return "an account handle"
+	case urlPattern.MatchString(s):
+		return "a link"
+	}
+	for _, m := range phonePattern.FindAllString(s, -1) {
+		digits := 0
+		for _, r := range m {
+			if r >= '0' && r <= '9' {
+				digits++
+			}
+		}
+		if digits >= 9 { // a date has 8
+			return "a phone number"
+		}
+	}
+	return ""
 }
 
 // checkSealed refuses anything but age ciphertext to as many X25519 keys as

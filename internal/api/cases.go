@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/candor-observatory/candor/internal/auth"
@@ -41,6 +42,20 @@ func init() {
 
 // maxCaseBytes admits a sealed part of model.MaxSealed with its envelope.
 const maxCaseBytes = model.MaxSealed + 1<<20
+
+// caseStats holds one statistics cache per store.
+var caseStats sync.Map
+
+// caseStatsTTL is how long public case statistics are reused.
+const caseStatsTTL = 30 * time.Second
+
+func (h *Handler) caseStatsCache() *cases.StatsCache {
+	if c, ok := caseStats.Load(h.Store); ok {
+		return c.(*cases.StatsCache)
+	}
+	c, _ := caseStats.LoadOrStore(h.Store, cases.NewStatsCache(caseStatsTTL, h.cases().Stats))
+	return c.(*cases.StatsCache)
+}
 
 func (h *Handler) cases() *cases.Service {
 	s := cases.NewService(h.Store, h.Registry)
@@ -279,7 +294,7 @@ func (h *Handler) caseStats(w http.ResponseWriter, r *http.Request) {
 			*p.dst = *t
 		}
 	}
-	st, err := h.cases().Stats(r.Context(), q)
+	st, err := h.caseStatsCache().Stats(r.Context(), q)
 	if err != nil {
 		h.writeCaseError(w, r, err)
 		return

@@ -56,7 +56,7 @@ func NewApp(ctx context.Context, s *sqlstore.DB, log *slog.Logger) (*App, error)
 	app := &App{Store: s, Registry: reg, Log: log}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api.New(s, reg, log))
-	mux.Handle("/cases/", casepage.Handler(cases.NewService(s, reg).Stats))
+	mux.Handle("/cases/", casepage.Handler(cases.NewStatsCache(30*time.Second, cases.NewService(s, reg).Stats).Stats))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "Candor: an open, verifiable observatory of government pressure on online platforms.\nAPI: /api/v1/openapi.json")

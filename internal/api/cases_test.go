@@ -209,7 +209,8 @@ func TestCaseEndpointsAuthorization(t *testing.T) {
 				want: want{"anonymous": 401, "x": 403, "group": 200}, notFound: 404},
 			{name: "recipients", method: "POST", path: "/api/v1/cases/" + id + "/recipients",
 				body: func(string) any {
-					return cases.ResealRequest{Recipients: keys, Sealed: resealed, Messages: []string{msg, msg}}
+					// Messages so far: the platform's, then the group's.
+					return cases.ResealRequest{Recipients: keys, Sealed: resealed, Messages: []string{"", msg}}
 				},
 				want: want{"anonymous": 401, "x": 403, "group": 200}, notFound: 404},
 			{name: "put", method: "PUT", path: "/api/v1/cases/" + id, body: func(string) any { return map[string]string{"summary": "x"} },
@@ -249,6 +250,25 @@ func TestCaseEndpointsAuthorization(t *testing.T) {
 		// After all that, the case moved exactly as the parties asked.
 		var got map[string]any
 		w.do("group", "GET", "/api/v1/cases/"+id, nil, &got)
+		// The group cannot re-seal (and so rewrite) the platform's message,
+		// neither through the API nor by writing a version directly.
+		var prob map[string]any
+		if code := w.do("group", "POST", "/api/v1/cases/"+id+"/recipients",
+			cases.ResealRequest{Recipients: keys, Sealed: resealed, Messages: []string{msg}}, &prob); code != 422 ||
+			!strings.Contains(mustJSON(prob), "messages[0]") {
+			t.Errorf("re-seal of the platform's message: %d %v", code, prob)
+		}
+		row, err := s.Get(context.Background(), "cases", id, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var forged model.Case
+		json.Unmarshal(row.Body, &forged)
+		forged.Messages[0].Sealed, _ = w.seal(cases.Message{Text: "we refuse to help"}, w.handlerX, w.groupKey)
+		_, err = w.reg.Update(context.Background(), auth.Actor{Org: w.Group, Role: auth.CivilSociety}, id, &forged)
+		if err == nil || !strings.Contains(err.Error(), "may not change messages") {
+			t.Errorf("forged platform message: %v", err)
+		}
 		if got["status"] != "escalated" || len(got["messages"].([]any)) != 2 || got["acknowledged_at"] == nil {
 			t.Errorf("case after the matrix: %v", got)
 		}

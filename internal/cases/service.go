@@ -234,11 +234,14 @@ func (s *Service) SetStatus(ctx context.Context, a auth.Actor, id, status, outco
 }
 
 // ResealRequest replaces who can read a case: the filing group re-encrypts
-// the sealed part and every message to the new recipients.
+// the sealed part and its own messages to the new recipients. Messages
+// holds one entry per message of the case: the new ciphertext of one of the
+// group's own messages, or "" to keep a message as it is. The platform's
+// messages stay sealed to the recipients they were written for.
 type ResealRequest struct {
 	Recipients             []string `json:"recipients"`
 	Sealed                 string   `json:"sealed"`
-	Messages               []string `json:"messages"`
+	Messages               []string `json:"messages,omitempty"`
 	ShareWithCountryOffice bool     `json:"share_with_country_office"`
 }
 
@@ -248,12 +251,18 @@ func (s *Service) Reseal(ctx context.Context, a auth.Actor, id string, req Resea
 		if PartyOf(c, a.Org) != Filer {
 			return forbidden("only the filing group chooses who can read a case")
 		}
-		if len(req.Messages) != len(c.Messages) {
-			return model.Invalid("messages", "has %d ciphertexts; the case has %d messages", len(req.Messages), len(c.Messages))
+		if len(req.Messages) > len(c.Messages) {
+			return model.Invalid("messages", "has %d entries; the case has %d messages", len(req.Messages), len(c.Messages))
 		}
 		c.Recipients, c.Sealed, c.ShareWithCountryOffice = req.Recipients, req.Sealed, req.ShareWithCountryOffice
-		for i := range c.Messages {
-			c.Messages[i].Sealed = req.Messages[i]
+		for i, sealed := range req.Messages {
+			switch {
+			case sealed == "":
+			case c.Messages[i].From != a.Org:
+				return model.Invalid(fmt.Sprintf("messages[%d]", i), "is the platform's; only its sender can re-seal a message")
+			default:
+				c.Messages[i].Sealed = sealed
+			}
 		}
 		return nil
 	})

@@ -109,7 +109,10 @@ func expected(old, c *model.Case, org string, p Party) (*model.Case, error) {
 		return nil, forbidden("a case changes by one status change or one message at a time")
 	}
 	want.Meta = c.Meta
-	want.Outcome = c.Outcome
+	if dh == 1 {
+		// The outcome is stated with a status change, by whoever makes it.
+		want.Outcome = c.Outcome
+	}
 	if p == Filer {
 		want.Summary, want.Related = c.Summary, c.Related
 		want.Sealed, want.Recipients, want.ShareWithCountryOffice = c.Sealed, c.Recipients, c.ShareWithCountryOffice

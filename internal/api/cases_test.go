@@ -362,6 +362,7 @@ func TestCaseGuardBehindTheAPI(t *testing.T) {
 				c.Messages = append(c.Messages, model.CaseMessage{From: w.X, At: caseNow.Add(time.Hour), Sealed: c.Sealed})
 			}, "from the writing party"},
 			{"admin", auth.System, func(c *model.Case) { c.Outcome = "restored" }, "filing group and the addressed platform"},
+			{"stale version", x, func(c *model.Case) { c.Version = 7 }, "changed since it was read"},
 			{"outcome without a status change", x, func(c *model.Case) { c.Outcome = "restored" }, "may not change outcome"},
 			{"other platform", auth.Actor{Org: w.Meta, Role: auth.Platform}, func(c *model.Case) { c.Outcome = "restored" }, "filing group"},
 			{"two steps at once", x, func(c *model.Case) {

@@ -188,6 +188,18 @@ func TestPageFilesAndOpensSealedCase(t *testing.T) {
 		act, _ := chromedp.Run(tctx, chromedp.Text(chromedp.ID("case-action-status")))
 		t.Fatalf("opening in the page: %v (%s %s)", err, out, act)
 	}
+	// The platform's list shows the case.
+	err = chromedp.Do(tctx,
+		chromedp.Click(chromedp.ID("list-load")),
+		poll(`document.querySelectorAll("#case-list tbody tr").length === 1`),
+	)
+	if err != nil {
+		t.Fatalf("listing in the page: %v", err)
+	}
+	listed, _ := chromedp.Run(tctx, chromedp.Text(chromedp.ID("case-list")))
+	if !strings.Contains(listed, caseID) || !strings.Contains(listed, "in_review") || !strings.Contains(listed, "safety_threat") {
+		t.Errorf("page list: %q", listed)
+	}
 	details, _ := chromedp.Run(tctx, chromedp.Text(chromedp.ID("case-details")))
 	messages, _ := chromedp.Run(tctx, chromedp.Text(chromedp.ID("case-messages")))
 	status, _ := chromedp.Run(tctx, chromedp.Text(chromedp.ID("case-status")))

@@ -136,6 +136,28 @@ async function fileCase(ev) {
   $("file-status").dataset.caseId = c.id;
 }
 
+async function listCases() {
+  const r = await call("GET", "/cases?limit=1000");
+  const body = $("case-list").tBodies[0];
+  body.replaceChildren();
+  for (const c of r.cases) {
+    const tr = document.createElement("tr");
+    const late = (c.clocks || []).filter((k) => k.overdue).map((k) => k.milestone).join(", ");
+    const open = Object.assign(document.createElement("button"), { type: "button", textContent: c.id });
+    open.addEventListener("click", () => { $("open-id").value = c.id; $("open-identity").focus(); });
+    const cells = [open, c.status, c.urgency, c.kind, c.country, c.filed_at, late, c.summary];
+    for (const v of cells) {
+      const td = document.createElement("td");
+      if (typeof v === "string") td.textContent = v; else td.append(v);
+      tr.append(td);
+    }
+    if (late) tr.className = "overdue";
+    body.append(tr);
+  }
+  $("case-list").hidden = false;
+  say("list-status", r.cases.length + " case(s)" + (r.next_cursor ? "; more exist, use the CLI to see all" : ""));
+}
+
 let current = null;
 
 async function openCase(ev) {
@@ -224,6 +246,7 @@ function start() {
   });
   if (token()) say("session-status", "Token set for this tab");
   $("keygen").addEventListener("click", guard(keygen, "session-status"));
+  $("list-load").addEventListener("click", guard(listCases, "list-status"));
   $("file-load-keys").addEventListener("click", guard(loadRecipients, "file-status"));
   $("file-share").addEventListener("change", syncOffice);
   $("file-form").addEventListener("submit", guard(fileCase, "file-status"));

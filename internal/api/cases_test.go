@@ -477,7 +477,7 @@ func TestCaseStatsEndpoint(t *testing.T) {
 		if code := w.do("anonymous", "GET", "/api/v1/stats/cases?group_by=platform", nil, &st); code != 200 {
 			t.Fatalf("stats %d", code)
 		}
-		if len(st.Groups) != 1 || st.Groups[0].Platform != w.X || st.Groups[0].Cases != 5 || st.SuppressedGroups != 1 ||
+		if len(st.Groups) != 1 || st.Groups[0].Platform != w.X || st.Groups[0].PlatformName != "X" || st.Groups[0].Cases != 5 || st.SuppressedGroups != 1 ||
 			st.Groups[0].Acknowledge.Reached != 5 || st.Groups[0].Acknowledge.MedianSeconds == nil {
 			t.Errorf("stats %+v", st)
 		}

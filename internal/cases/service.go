@@ -141,7 +141,16 @@ func (s *Service) view(ctx context.Context, c *model.Case, p Party) (*View, erro
 }
 
 func (s *Service) targets(ctx context.Context, platform string) (*model.CaseTargets, error) {
-	row, err := s.Store.Get(ctx, "organisations", platform, 0)
+	o, err := s.platform(ctx, platform)
+	if o == nil {
+		return nil, err
+	}
+	return o.CaseTargets, nil
+}
+
+// platform reads an organisation; nil if there is none.
+func (s *Service) platform(ctx context.Context, id string) (*model.Organisation, error) {
+	row, err := s.Store.Get(ctx, "organisations", id, 0)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
@@ -152,7 +161,7 @@ func (s *Service) targets(ctx context.Context, platform string) (*model.CaseTarg
 	if err := json.Unmarshal(row.Body, &o); err != nil {
 		return nil, err
 	}
-	return o.CaseTargets, nil
+	return &o, nil
 }
 
 // ListQuery pages through the caller's cases.
@@ -348,6 +357,7 @@ func (s *Service) Stats(ctx context.Context, q StatsQuery) (*Stats, error) {
 	}
 	var all []*model.Case
 	targets := map[string]*model.CaseTargets{}
+	names := map[string]string{}
 	cursor := ""
 	for {
 		page, err := s.Store.List(ctx, store.Query{Collection: "cases", Visibility: []model.Visibility{model.Sealed},
@@ -376,8 +386,13 @@ func (s *Service) Stats(ctx context.Context, q StatsQuery) (*Stats, error) {
 			c.FiledAt, c.AcknowledgedAt, c.FirstResponseAt, c.ResolvedAt = pub.FiledAt, pub.AcknowledgedAt, pub.FirstResponseAt, pub.ResolvedAt
 			all = append(all, &c)
 			if _, ok := targets[c.AddressedTo]; !ok {
-				if targets[c.AddressedTo], err = s.targets(ctx, c.AddressedTo); err != nil {
+				o, err := s.platform(ctx, c.AddressedTo)
+				if err != nil {
 					return nil, err
+				}
+				targets[c.AddressedTo], names[c.AddressedTo] = nil, c.AddressedTo
+				if o != nil {
+					targets[c.AddressedTo], names[c.AddressedTo] = o.CaseTargets, o.Name
 				}
 			}
 		}
@@ -389,5 +404,12 @@ func (s *Service) Stats(ctx context.Context, q StatsQuery) (*Stats, error) {
 	if q.Now.IsZero() {
 		q.Now = s.Now()
 	}
-	return Aggregate(all, q, func(p string) *model.CaseTargets { return targets[p] })
+	st, err := Aggregate(all, q, func(p string) *model.CaseTargets { return targets[p] })
+	if err != nil {
+		return nil, err
+	}
+	for i := range st.Groups {
+		st.Groups[i].PlatformName = names[st.Groups[i].Platform]
+	}
+	return st, nil
 }

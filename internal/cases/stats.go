@@ -67,6 +67,7 @@ type Timing struct {
 // Group is one row of the statistics; its key fields are those grouped by.
 type Group struct {
 	Platform      string  `json:"platform,omitempty"`
+	PlatformName  string  `json:"platform_name,omitempty"`
 	Country       string  `json:"country,omitempty"`
 	Kind          string  `json:"kind,omitempty"`
 	Urgency       string  `json:"urgency,omitempty"`

@@ -26,6 +26,8 @@ func (dialect) Name() string                 { return "sqlite" }
 func (dialect) Placeholders(q string) string { return q }
 func (dialect) LockLog() string              { return "" }
 func (dialect) MaxParams() int               { return 32766 }
+func (dialect) TxSetup() string              { return "" }
+func (dialect) RefreshStats() string         { return "" }
 func (dialect) SearchCondition(alias string, terms []string) (string, []any) {
 	quoted := make([]string, len(terms))
 	for i, t := range terms {
@@ -36,7 +38,7 @@ func (dialect) SearchCondition(alias string, terms []string) (string, []any) {
 
 func dsn(path string, readOnly bool) string {
 	v := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-65536)"} {
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-65536)", "wal_autocheckpoint(16384)"} {
 		v.Add("_pragma", p)
 	}
 	if readOnly {

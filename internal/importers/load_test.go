@@ -1,0 +1,221 @@
+package importers_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/candor-observatory/candor/internal/auth"
+	"github.com/candor-observatory/candor/internal/importers"
+	"github.com/candor-observatory/candor/internal/importers/google"
+	"github.com/candor-observatory/candor/internal/importers/ndjson"
+	"github.com/candor-observatory/candor/internal/model"
+	"github.com/candor-observatory/candor/internal/registry"
+	"github.com/candor-observatory/candor/internal/shareddata"
+	"github.com/candor-observatory/candor/internal/store"
+	"github.com/candor-observatory/candor/internal/store/sqlstore"
+	"github.com/candor-observatory/candor/internal/store/storetest"
+)
+
+func loadFile(t *testing.T, db store.Store, f importers.Format, path string) (*importers.Summary, error) {
+	t.Helper()
+	file, err := importers.HashFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	l := &importers.Loader{Registry: registry.New(db), Actor: auth.System}
+	return l.Load(context.Background(), f, fh, file)
+}
+
+func countRows(t *testing.T, db store.Store, collection string) int {
+	t.Helper()
+	n := 0
+	q := store.Query{Collection: collection, Visibility: []model.Visibility{model.Public, model.Members, model.Sealed}, Limit: 1000}
+	for {
+		p, err := db.List(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(p.Rows)
+		if p.NextCursor == "" {
+			return n
+		}
+		q.Cursor = p.NextCursor
+	}
+}
+
+type sums struct{ requests, requested, actioned int64 }
+
+// TestGoogleRemovalsCompliance imports the per-requestor removal file and
+// checks that the compliance figures for every country and half-year equal
+// the sums taken straight from the CSV, then that a second import changes
+// nothing.
+func TestGoogleRemovalsCompliance(t *testing.T) {
+	path := shareddata.Path(t, "transparency", "google-government-removal-requests.csv")
+	want := map[[2]string]*sums{}
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(fh).ReadAll()
+	fh.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	num := func(s string) int64 {
+		n, err := importers.ParseInt(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	country := map[string]string{"null": "ZZ", "EUROPOL": "EU"}
+	for _, row := range rows[1:] {
+		// "January - June 2019" is 2019-H1, "July - December 2019" 2019-H2.
+		f := strings.Fields(row[0])
+		period := f[3] + "-H1"
+		if f[0] == "July" {
+			period = f[3] + "-H2"
+		}
+		cc := row[2]
+		if c, ok := country[cc]; ok {
+			cc = c
+		}
+		k := [2]string{cc, period}
+		if want[k] == nil {
+			want[k] = &sums{}
+		}
+		want[k].requests += num(row[6])
+		want[k].requested += num(row[7])
+		want[k].actioned += num(row[8]) + num(row[9])
+	}
+
+	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
+		sum, err := loadFile(t, db, google.Removals, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Read != 1+2*17483 || sum.Created != sum.Read || sum.Unchanged != 0 {
+			t.Fatalf("first import: %+v", sum)
+		}
+		got, err := db.Compliance(context.Background(), store.ComplianceQuery{GroupBy: []string{"country", "period"},
+			Visibility: []model.Visibility{model.Public}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%d groups, want %d", len(got), len(want))
+		}
+		for _, g := range got {
+			w := want[[2]string{g.Group["country"], g.Group["period"]}]
+			if w == nil {
+				t.Fatalf("group %v is not in the file", g.Group)
+			}
+			if g.Demands.Kind != model.Exact || g.Demands.Lo() != w.requests ||
+				g.ItemsRequested.Kind != model.Exact || g.ItemsRequested.Lo() != w.requested ||
+				g.ItemsActioned.Kind != model.Exact || g.ItemsActioned.Lo() != w.actioned ||
+				g.RespondedItems.Lo() != w.requested {
+				t.Fatalf("%v: demands %s, items %s, actioned %s; the file gives %d, %d, %d", g.Group,
+					g.Demands, g.ItemsRequested, g.ItemsActioned, w.requests, w.requested, w.actioned)
+			}
+			rate := float64(w.actioned) / float64(w.requested)
+			if g.ComplianceRate == nil || *g.ComplianceRate != rate {
+				t.Fatalf("%v: rate %v, want %v", g.Group, g.ComplianceRate, rate)
+			}
+		}
+		// Turkey, January - June 2023, checked by hand against the file.
+		tr := want[[2]string{"TR", "2023-H1"}]
+		if tr == nil || tr.requested == 0 {
+			t.Fatal("no Turkey 2023-H1 rows")
+		}
+
+		again, err := loadFile(t, db, google.Removals, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Created != 0 || again.Updated != 0 || again.Unchanged != again.Read {
+			t.Fatalf("re-import: %+v", again)
+		}
+		if n := countRows(t, db, "demands"); n != 17483 {
+			t.Fatalf("%d demands after re-import", n)
+		}
+		if n := countRows(t, db, "organisations"); n != 1 {
+			t.Fatalf("%d organisations", n)
+		}
+	})
+}
+
+// A file that goes wrong half-way writes nothing.
+func TestBadFileWritesNothing(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	// 1500 good rows (more than a batch) and then a bad one.
+	var b bytes.Buffer
+	b.WriteString("time_period,country,cldr_territory,requestor,product,reason,number_of_requests,items_requested_removal,items_removed_legal,items_removed_policy,items_content_not_found,items_not_enough_info,items_no_action_taken,items_content_already_removed\n")
+	reasons := []string{"Defamation", "Fraud", "Violence"}
+	products := []string{"YouTube", "Blogger", "Web Search", "Maps", "Sites"}
+	n := 0
+	for y := 2000; y < 2100 && n < 1500; y++ {
+		for _, r := range reasons {
+			for _, p := range products {
+				b.WriteString("January - June " + itoa(y) + ",Turkey,TR,Police," + p + "," + r + ",1,2,1,0,1,0,0,0\n")
+				n++
+			}
+		}
+	}
+	b.WriteString("January - June 2025,Turkey,TR,Police,YouTube,Defamation,1,2,x,0,1,0,0,0\n")
+	path := t.TempDir() + "/bad.csv"
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := loadFile(t, db, google.Removals, path)
+	var le *importers.LineError
+	if !errors.As(err, &le) || le.Line != n+2 || le.Column != "items_removed_legal" {
+		t.Fatalf("err = %v, want one at line %d, column items_removed_legal", err, n+2)
+	}
+	for _, c := range []string{"organisations", "demands", "responses"} {
+		if k := countRows(t, db, c); k != 0 {
+			t.Fatalf("%d %s written by a rejected file", k, c)
+		}
+	}
+}
+
+// A record the registry rejects is reported at its line, and nothing is
+// written.
+func TestRejectedRecordIsLocated(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	path := t.TempDir() + "/bad.ndjson"
+	lines := `{"collection":"organisations","record":{"name":"Example","kind":"platform","platform_type":"video","slug":"example"}}
+
+{"collection":"authorities","record":{"country":"TR","name":"BTK","type":"ict_regulator"}}
+{"collection":"authorities","record":{"country":"TR","name":"Somebody","type":"wizard"}}
+`
+	if err := os.WriteFile(path, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := loadFile(t, db, ndjson.Format, path)
+	var le *importers.LineError
+	if !errors.As(err, &le) || le.Line != 4 || le.Column != "type" || !strings.Contains(err.Error(), "bad.ndjson:4: type:") {
+		t.Fatalf("err = %v", err)
+	}
+	if k := countRows(t, db, "authorities") + countRows(t, db, "organisations"); k != 0 {
+		t.Fatalf("%d records written", k)
+	}
+}
+
+func itoa(n int) string {
+	b := []byte{}
+	for n > 0 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+	}
+	return string(b)
+}

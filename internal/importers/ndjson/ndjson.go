@@ -1,0 +1,178 @@
+// Package ndjson reads Candor's own exchange format (format ndjson): one
+// JSON object per line, {"collection": "...", "record": {...}}, the shape
+// `candor export` writes. Decoding is strict: an unknown field is an error,
+// not something silently dropped.
+package ndjson
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/candor-observatory/candor/internal/importers"
+	"github.com/candor-observatory/candor/internal/model"
+)
+
+var Format = importers.Format{
+	Name:        "ndjson",
+	Description: `Candor's own format, as exported: one {"collection": ..., "record": {...}} per line`,
+	Open:        func(r io.Reader, f importers.File) (importers.Reader, error) { return New(r, f), nil },
+}
+
+// Line is one line of the format.
+type Line struct {
+	Collection string          `json:"collection"`
+	Record     json.RawMessage `json:"record"`
+}
+
+// MaxLine is the longest line accepted (a record with many documents or
+// provisions stays far below it).
+const MaxLine = 16 << 20
+
+// Reader yields the records of an ndjson stream. Records carry their own
+// ids and references; blank lines are skipped.
+type Reader struct {
+	file importers.File
+	br   *bufio.Reader
+	line int
+}
+
+func New(r io.Reader, f importers.File) *Reader {
+	return &Reader{file: f, br: bufio.NewReaderSize(r, 1<<16)}
+}
+
+func (nr *Reader) Next() (importers.Item, error) {
+	for {
+		b, err := nr.readLine()
+		if err != nil {
+			return importers.Item{}, err
+		}
+		nr.line++
+		if len(bytes.TrimSpace(b)) == 0 {
+			continue
+		}
+		rec, err := Decode(b)
+		if err != nil {
+			var le *importers.LineError
+			if errors.As(err, &le) {
+				le.File, le.Line = nr.file.Name, nr.line
+				return importers.Item{}, le
+			}
+			return importers.Item{}, importers.Errorf(nr.file.Name, nr.line, "", "%v", err)
+		}
+		return importers.Item{Record: rec, Line: nr.line}, nil
+	}
+}
+
+// readLine returns the next line without its newline; io.EOF at the end.
+func (nr *Reader) readLine() ([]byte, error) {
+	b, err := nr.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		long := append([]byte(nil), b...)
+		for err == bufio.ErrBufferFull {
+			if len(long) > MaxLine {
+				return nil, importers.Errorf(nr.file.Name, nr.line+1, "", "line longer than %d bytes", MaxLine)
+			}
+			b, err = nr.br.ReadSlice('\n')
+			long = append(long, b...)
+		}
+		b = long
+	}
+	if err == io.EOF && len(b) > 0 {
+		err = nil
+	}
+	if err != nil {
+		if err != io.EOF {
+			err = fmt.Errorf("%s: %w", nr.file.Name, err)
+		}
+		return nil, err
+	}
+	return bytes.TrimSuffix(bytes.TrimSuffix(b, []byte("\n")), []byte("\r")), nil
+}
+
+// Decode reads one line into a record of its collection. Errors are
+// *importers.LineError without file and line, naming the field.
+func Decode(b []byte) (model.Record, error) {
+	var l Line
+	if err := strict(b, &l); err != nil {
+		return nil, jsonError("", err)
+	}
+	if l.Collection == "" {
+		return nil, &importers.LineError{Column: "collection", Err: errors.New("is required")}
+	}
+	rec := model.New(l.Collection)
+	if rec == nil {
+		return nil, &importers.LineError{Column: "collection",
+			Err: fmt.Errorf("%q is not one of %s", l.Collection, strings.Join(model.Collections(), ", "))}
+	}
+	if len(l.Record) == 0 || string(l.Record) == "null" {
+		return nil, &importers.LineError{Column: "record", Err: errors.New("is required")}
+	}
+	if err := strict(l.Record, rec); err != nil {
+		return nil, jsonError("record", err)
+	}
+	return rec, nil
+}
+
+func strict(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("more than one JSON value on the line")
+	}
+	return nil
+}
+
+// jsonError turns encoding/json's errors into a field and a message.
+func jsonError(prefix string, err error) error {
+	join := func(f string) string {
+		switch {
+		case prefix == "":
+			return f
+		case f == "":
+			return prefix
+		}
+		return prefix + "." + f
+	}
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		return &importers.LineError{Column: join(te.Field), Err: fmt.Errorf("want %s, got JSON %s", te.Type, te.Value)}
+	case errors.As(err, &se):
+		return &importers.LineError{Column: fmt.Sprintf("character %d", se.Offset), Err: errors.New(se.Error())}
+	}
+	msg := err.Error()
+	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return &importers.LineError{Column: join(strings.Trim(f, `"`)), Err: errors.New("unknown field")}
+	}
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		return &importers.LineError{Err: errors.New("the JSON object is cut short")}
+	}
+	return &importers.LineError{Column: prefix, Err: errors.New(strings.TrimPrefix(msg, "json: "))}
+}
+
+// Write writes records in the format, one line each.
+func Write(w io.Writer, recs ...model.Record) error {
+	for _, rec := range recs {
+		b, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		line, err := json.Marshal(Line{Collection: rec.Collection(), Record: b})
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(append(line, '\n')); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -108,7 +108,8 @@ func (a *App) StartLedger(ctx context.Context, o LedgerOptions) error {
 		l.Notify()
 	}
 	l.Register(a.Mux)
-	a.API.Ledger = &api.Ledger{Log: l, Secrets: a.Store.Ledger().FieldSecrets, Witnesses: verifiers, Quorum: o.Quorum}
+	l.SetWitnesses(verifiers, o.Quorum)
+	a.API.Ledger = &api.Ledger{Log: l, Secrets: a.Store.Ledger().FieldSecrets}
 	a.Ledger = l
 	// Catch up with entries written while no server ran; with witnesses,
 	// sign afresh so that the served checkpoint carries their cosignatures.

@@ -42,6 +42,15 @@ func TestProofEndpoint(t *testing.T) {
 		t.Fatalf("served inclusion proof: %v", err)
 	}
 
+	resp0, err := http.Get(w.srv.URL + "/api/v1/" + w.ids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp0.Body.Close()
+	if got := resp0.Header.Get("Candor-Log-Status"); got != "signed" {
+		t.Fatalf("Candor-Log-Status %q, want signed (no witnesses configured)", got)
+	}
+
 	// A members-only record is not in the log; an anonymous caller cannot see it at all.
 	d := storetest.Individual(w.f.X, "TR", time.Date(2023, 5, 1, 0, 0, 0, 0, time.UTC), 1, "hidden")
 	d.Visibility = model.Members
@@ -66,6 +75,15 @@ func TestProofEndpoint(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("uncovered record: %d", resp.StatusCode)
+	}
+	time.Sleep(1100 * time.Millisecond) // past the coverage cache
+	resp, err = http.Get(w.srv.URL + "/api/v1/demands/" + res.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("Candor-Log-Status"); got != "pending" {
+		t.Fatalf("Candor-Log-Status %q, want pending", got)
 	}
 	if code, _ := get("/api/v1/demands/01J0000000000000000000000Z/proof"); code != 404 {
 		t.Fatalf("unknown record: %d", code)

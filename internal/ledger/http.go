@@ -89,9 +89,13 @@ func (l *Log) serveEntries(w http.ResponseWriter, r *http.Request, t TileRef) {
 		l.serverError(w, err)
 		return
 	}
+	if t.Index > size/TileWidth { // also keeps start from overflowing
+		http.Error(w, "entry bundle not available", http.StatusNotFound)
+		return
+	}
 	start := t.Index * TileWidth
 	end := start + int64(t.Width)
-	if end > size || start/TileWidth != t.Index {
+	if end > size {
 		http.Error(w, "entry bundle not available", http.StatusNotFound)
 		return
 	}

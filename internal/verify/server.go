@@ -217,11 +217,16 @@ func Server(ctx context.Context, o Options) error {
 				st.Seen.Format(time.RFC3339), st.Size, cp.Size, o.StateFile)
 		}
 		var p tlog.TreeProof
-		if cp.Size > st.Size {
+		switch {
+		case st.Size == 0:
+			// Every log extends the empty one.
+		case cp.Size > st.Size:
 			p, err = tlog.ProveTree(cp.Size, st.Size, thr)
-		}
-		if err == nil {
-			err = tlog.CheckTree(p, cp.Size, tree.Hash, st.Size, tlog.Hash(oldRoot))
+			if err == nil {
+				err = tlog.CheckTree(p, cp.Size, tree.Hash, st.Size, tlog.Hash(oldRoot))
+			}
+		default:
+			err = tlog.CheckTree(nil, cp.Size, tree.Hash, st.Size, tlog.Hash(oldRoot))
 		}
 		if err != nil {
 			return mismatch("the log is not consistent with the checkpoint seen on %s (%d entries): its history was rewritten. "+

@@ -256,10 +256,15 @@ func TestVerifyTruncatedAndForkedLog(t *testing.T) {
 		return out
 	}
 	state := filepath.Join(t.TempDir(), "state.json")
-	honest, _ := serve(entries("e", 1000)...)
-	o := verify.Options{Server: honest.URL, StateFile: state, Sample: -1, Out: io.Discard}
+	empty, _ := serve()
+	o := verify.Options{Server: empty.URL, StateFile: state, Sample: -1, Out: io.Discard}
 	if err := verify.Server(ctx, o); err != nil {
 		t.Fatal(err)
+	}
+	honest, _ := serve(entries("e", 1000)...)
+	o.Server = honest.URL
+	if err := verify.Server(ctx, o); err != nil {
+		t.Fatalf("growth from the empty log refused: %v", err)
 	}
 	grown, _ := serve(entries("e", 1500)...)
 	o.Server = grown.URL

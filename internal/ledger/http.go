@@ -27,9 +27,19 @@ const (
 //
 // as c2sp.org/tlog-tiles with prefix <server>/log.
 func (l *Log) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /log/checkpoint", l.serveCheckpoint)
-	mux.HandleFunc("GET /log/key", l.serveKey)
-	mux.HandleFunc("GET /log/tile/", l.serveTile)
+	mux.HandleFunc("GET /log/checkpoint", public(l.serveCheckpoint))
+	mux.HandleFunc("GET /log/key", public(l.serveKey))
+	mux.HandleFunc("GET /log/tile/", public(l.serveTile))
+}
+
+// public lets monitors and verifiers on any origin, browsers included,
+// read the log: it is public by design.
+func public(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
+		h(w, r)
+	}
 }
 
 // Handler returns an http.Handler serving only the log's read API.

@@ -20,6 +20,9 @@ var writers = map[string]struct {
 	"laws":          {roles: []string{auth.Admin, auth.CivilSociety}},
 	"demands":       {roles: []string{auth.Admin, auth.Platform}, owned: true},
 	"responses":     {roles: []string{auth.Admin, auth.Platform}, owned: true},
+	"assessments":   {roles: []string{auth.Admin, auth.Platform}, owned: true},
+	"plans":         {roles: []string{auth.Admin, auth.Platform}, owned: true},
+	"periods":       {roles: []string{auth.Admin, auth.CivilSociety}},
 }
 
 // AllowWriters lets a collection defined elsewhere declare who writes it.
@@ -147,6 +150,15 @@ func (r *Registry) resolve(ctx context.Context, tx store.Tx, rec model.Record, r
 		default:
 			x.Country = ix.Country
 		}
+	case *model.Assessment:
+		platform("platform", x.Platform)
+		exists("demand", "demands", x.Demand)
+		for i, id := range x.Consulted {
+			exists(v.Index("consulted", i), "organisations", id)
+		}
+	case *model.Plan:
+		platform("platform", x.Platform)
+		exists("period", "periods", x.Period)
 	case *model.Law:
 		for i, id := range x.Amends {
 			exists(v.Index("amends", i), "laws", id)

@@ -10,12 +10,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
-	"github.com/gowebpki/jcs"
 	"github.com/oklog/ulid/v2"
 
 	"github.com/candor-observatory/candor/internal/auth"
+	"github.com/candor-observatory/candor/internal/canonjson"
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/store"
 )
@@ -197,17 +198,23 @@ type prepared struct {
 
 func (r *Registry) writeTx(ctx context.Context, tx store.Tx, a auth.Actor, recs []model.Record, mode Mode) ([]*Result, error) {
 	var items []ItemError
-	out := make([]*Result, len(recs))
-	seen := map[string]int{}
+	fail := func(i int, err error) error {
+		it, ok := asItem(i, err)
+		if !ok {
+			return err
+		}
+		items = append(items, it)
+		return nil
+	}
 	refs := &refCache{}
+	preps := make([]*prepared, len(recs))
+	seen := map[string]int{}
 	for i, rec := range recs {
 		p, err := r.prepare(ctx, tx, a, rec, i, refs)
 		if err != nil {
-			it, ok := asItem(i, err)
-			if !ok {
+			if err := fail(i, err); err != nil {
 				return nil, err
 			}
-			items = append(items, it)
 			continue
 		}
 		if p.sourceKey != "" {
@@ -218,13 +225,22 @@ func (r *Registry) writeTx(ctx context.Context, tx store.Tx, a auth.Actor, recs 
 			}
 			seen[p.sourceKey] = i
 		}
-		res, err := r.place(ctx, tx, a, p, mode)
+		preps[i] = p
+	}
+	existing, err := r.lookupExisting(ctx, tx, a, preps)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Result, len(recs))
+	for i, p := range preps {
+		if p == nil {
+			continue
+		}
+		res, err := r.place(ctx, tx, a, p, existing[i], mode)
 		if err != nil {
-			it, ok := asItem(i, err)
-			if !ok {
+			if err := fail(i, err); err != nil {
 				return nil, err
 			}
-			items = append(items, it)
 			continue
 		}
 		if res.Row != nil {
@@ -233,10 +249,63 @@ func (r *Registry) writeTx(ctx context.Context, tx store.Tx, a auth.Actor, recs 
 		out[i] = res
 	}
 	if len(items) > 0 {
+		sort.Slice(items, func(x, y int) bool { return items[x].Index < items[y].Index })
 		return nil, &BatchError{Items: items}
 	}
 	if err := r.flush(ctx, tx, a, out); err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// lookupExisting finds, in a few queries, the current version of every
+// prepared record that names an id or a source_id already stored.
+func (r *Registry) lookupExisting(ctx context.Context, tx store.Tx, a auth.Actor, preps []*prepared) ([]*store.Row, error) {
+	ids := map[string][]string{}
+	sids := map[string][]string{}
+	for _, p := range preps {
+		if p == nil {
+			continue
+		}
+		c := p.rec.Collection()
+		if id := p.rec.Base().ID; id != "" {
+			ids[c] = append(ids[c], id)
+		}
+		if p.index.SourceID != "" {
+			sids[c] = append(sids[c], p.index.SourceID)
+		}
+	}
+	byID := map[string]map[string]*store.Row{}
+	for c, list := range ids {
+		m, err := tx.CurrentMany(ctx, c, list)
+		if err != nil {
+			return nil, err
+		}
+		byID[c] = m
+	}
+	bySource := map[string]map[string]*store.Row{}
+	for c, list := range sids {
+		m, err := tx.BySourceIDs(ctx, c, submitter(a), list)
+		if err != nil {
+			return nil, err
+		}
+		bySource[c] = m
+	}
+	out := make([]*store.Row, len(preps))
+	for i, p := range preps {
+		if p == nil {
+			continue
+		}
+		c := p.rec.Collection()
+		if id := p.rec.Base().ID; id != "" {
+			if row := byID[c][id]; row != nil {
+				out[i] = row
+				continue
+			}
+		}
+		if p.index.SourceID != "" {
+			out[i] = bySource[c][p.index.SourceID]
+		}
 	}
 	return out, nil
 }
@@ -257,28 +326,15 @@ func asItem(i int, err error) (ItemError, bool) {
 	return ItemError{}, false
 }
 
-// place decides whether a prepared record is new, a new version or unchanged.
-func (r *Registry) place(ctx context.Context, tx store.Tx, a auth.Actor, p *prepared, mode Mode) (*Result, error) {
+// place decides whether a prepared record is new, a new version or
+// unchanged, given the current version found for its id or source_id.
+func (r *Registry) place(ctx context.Context, tx store.Tx, a auth.Actor, p *prepared, cur *store.Row, mode Mode) (*Result, error) {
 	m := p.rec.Base()
-	var cur *store.Row
-	var err error
-	if m.ID != "" {
-		cur, err = tx.Current(ctx, p.rec.Collection(), m.ID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
-		if cur != nil && mode == Create {
+	if cur != nil && mode == Create {
+		if m.ID != "" && cur.ID == m.ID {
 			return nil, model.Invalid("id", "record %s already exists; update it instead", m.ID)
 		}
-	}
-	if cur == nil && p.index.SourceID != "" {
-		cur, err = tx.BySourceID(ctx, p.rec.Collection(), submitter(a), p.index.SourceID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
-		if cur != nil && mode == Create {
-			return nil, &store.ConflictError{Collection: cur.Collection, ID: cur.ID, SourceID: p.index.SourceID}
-		}
+		return nil, &store.ConflictError{Collection: cur.Collection, ID: cur.ID, SourceID: p.index.SourceID}
 	}
 	if cur != nil && a.Role != auth.Admin && cur.Index.Owner != "" && cur.Index.Owner != a.Org && cur.SubmittedBy != a.Org {
 		return nil, forbidden("record %s belongs to organisation %s", cur.ID, cur.Index.Owner)
@@ -387,9 +443,5 @@ func (r *Registry) flush(ctx context.Context, tx store.Tx, a auth.Actor, res []*
 // Canonical is the RFC 8785 form of a record: what the ledger hashes, what
 // ?version=N returns and what export writes.
 func Canonical(rec model.Record) ([]byte, error) {
-	raw, err := json.Marshal(rec)
-	if err != nil {
-		return nil, err
-	}
-	return jcs.Transform(raw)
+	return canonjson.Marshal(rec)
 }

@@ -54,6 +54,10 @@ type Tx interface {
 	Current(ctx context.Context, collection, id string) (*Row, error)
 	// BySourceID finds the current record with that source_id written by org.
 	BySourceID(ctx context.Context, collection, submittedBy, sourceID string) (*Row, error)
+	// CurrentMany returns the current versions of the ids that exist.
+	CurrentMany(ctx context.Context, collection string, ids []string) (map[string]*Row, error)
+	// BySourceIDs returns, by source_id, the current records that org wrote with them.
+	BySourceIDs(ctx context.Context, collection, submittedBy string, sourceIDs []string) (map[string]*Row, error)
 	// Put writes new record versions; earlier versions stop being current.
 	Put(ctx context.Context, rows []*Row) error
 	// AppendLeaves adds ledger leaves in order and returns the first index.

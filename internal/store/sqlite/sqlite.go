@@ -36,7 +36,7 @@ func (dialect) SearchCondition(alias string, terms []string) (string, []any) {
 
 func dsn(path string, readOnly bool) string {
 	v := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-65536)"} {
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-65536)", "wal_autocheckpoint(16384)"} {
 		v.Add("_pragma", p)
 	}
 	if readOnly {

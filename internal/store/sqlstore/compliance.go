@@ -58,7 +58,7 @@ func (db *DB) Compliance(ctx context.Context, q store.ComplianceQuery) ([]store.
 		"MAX(CASE WHEN r.rid IS NULL THEN NULL ELSE d.requested_kind END)",
 		"SUM(r.actioned_lo)", "SUM(r.actioned_hi)", "MAX(r.actioned_kind)")
 	query := `SELECT ` + strings.Join(sel, ", ") + ` FROM records d
-		LEFT JOIN records r ON r.collection = 'responses' AND r.current = 1 AND r.ref = d.id
+		LEFT JOIN records r ON r.collection = 'responses' AND r.current = 1 AND r.ref <> '' AND r.ref = d.id
 		WHERE ` + strings.Join(conds, " AND ")
 	if len(cols) > 0 {
 		query += ` GROUP BY ` + strings.Join(cols, ", ") + ` ORDER BY ` + strings.Join(cols, ", ")

@@ -234,8 +234,16 @@ func (db *DB) List(ctx context.Context, q store.Query) (*store.Page, error) {
 	}
 	eq("country", q.Country)
 	eq("platform", q.Platform)
-	eq("ref", q.Ref)
-	eq("source_id", q.SourceID)
+	// The ref and source_id indexes are partial; the planner uses them
+	// only when the query repeats their condition.
+	if q.Ref != "" {
+		conds = append(conds, "r.ref = ? AND r.ref <> ''")
+		args = append(args, q.Ref)
+	}
+	if q.SourceID != "" {
+		conds = append(conds, "r.source_id = ? AND r.source_id <> ''")
+		args = append(args, q.SourceID)
+	}
 	if len(q.Types) > 0 {
 		var ors []string
 		for _, t := range q.Types {

@@ -59,7 +59,7 @@ func (t *Tx) Current(ctx context.Context, collection, id string) (*store.Row, er
 
 func (t *Tx) BySourceID(ctx context.Context, collection, submittedBy, sourceID string) (*store.Row, error) {
 	s, err := t.stmt(ctx, `SELECT `+recordSelectColumns+` FROM records
-		WHERE collection = ? AND submitted_by = ? AND source_id = ? AND current = 1`)
+		WHERE collection = ? AND submitted_by = ? AND source_id = ? AND current = 1 AND source_id <> ''`)
 	if err != nil {
 		return nil, err
 	}
@@ -68,6 +68,50 @@ func (t *Tx) BySourceID(ctx context.Context, collection, submittedBy, sourceID s
 		return nil, store.ErrNotFound
 	}
 	return r, wrap("find by source_id", err)
+}
+
+func (t *Tx) CurrentMany(ctx context.Context, collection string, ids []string) (map[string]*store.Row, error) {
+	return t.many(ctx, `SELECT `+recordSelectColumns+` FROM records WHERE collection = ? AND current = 1 AND id IN `,
+		[]any{collection}, ids, func(r *store.Row) string { return r.ID })
+}
+
+func (t *Tx) BySourceIDs(ctx context.Context, collection, submittedBy string, sourceIDs []string) (map[string]*store.Row, error) {
+	return t.many(ctx, `SELECT `+recordSelectColumns+` FROM records WHERE collection = ? AND submitted_by = ? AND current = 1
+		AND source_id <> '' AND source_id IN `, []any{collection, submittedBy}, sourceIDs, func(r *store.Row) string { return r.Index.SourceID })
+}
+
+// many runs prefix + "(?, ?, …)" over keys in chunks and maps rows by key.
+func (t *Tx) many(ctx context.Context, prefix string, args []any, keys []string, key func(*store.Row) string) (map[string]*store.Row, error) {
+	out := map[string]*store.Row{}
+	const per = 500
+	for i := 0; i < len(keys); i += per {
+		chunk := keys[i:min(i+per, len(keys))]
+		a := append(append([]any{}, args...), make([]any, len(chunk))...)
+		for j, k := range chunk {
+			a[len(args)+j] = k
+		}
+		s, err := t.stmt(ctx, prefix+"("+placeholders(len(chunk))+")")
+		if err != nil {
+			return nil, err
+		}
+		rows, err := s.QueryContext(ctx, a...)
+		if err != nil {
+			return nil, wrap("look up records", err)
+		}
+		for rows.Next() {
+			r, err := scanRow(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[key(r)] = r
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func (t *Tx) Put(ctx context.Context, rows []*store.Row) error {

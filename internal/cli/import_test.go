@@ -47,7 +47,7 @@ func TestImportCommand(t *testing.T) {
 	}
 
 	_, errOut, code = run(t, "import", "--db", db, "nonsense", bad)
-	if code != 2 || !strings.Contains(errOut, `unknown format "nonsense"`) {
+	if code != 1 || !strings.Contains(errOut, `no known format in`) || !strings.Contains(errOut, "google-removals") {
 		t.Fatalf("code %d, stderr %q", code, errOut)
 	}
 }

@@ -1,0 +1,119 @@
+// Package interference joins the observatory's parts: it imports OONI
+// measurements into the store, runs the detectors over stored
+// measurements, and writes detected and reported events through the
+// registry, so that they are validated, versioned and enter the ledger like
+// every other record.
+package interference
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/candor-observatory/candor/internal/auth"
+	"github.com/candor-observatory/candor/internal/interference/detect"
+	"github.com/candor-observatory/candor/internal/interference/ooni"
+	"github.com/candor-observatory/candor/internal/model"
+	"github.com/candor-observatory/candor/internal/registry"
+	"github.com/candor-observatory/candor/internal/shareddata"
+	"github.com/candor-observatory/candor/internal/store"
+)
+
+// FingerprintFiles returns the OONI fingerprint files in dir, or in the
+// shared data directory when dir is empty.
+func FingerprintFiles(dir string) (dnsPath, httpPath string, err error) {
+	if dir == "" {
+		d, ok := shareddata.Find()
+		if !ok {
+			return "", "", fmt.Errorf("no fingerprint directory given and no shared data directory found")
+		}
+		dir = filepath.Join(d, "ooni", "ooni-backend-fastpath")
+	}
+	return filepath.Join(dir, "fingerprints_dns.json"), filepath.Join(dir, "fingerprints_http.json"), nil
+}
+
+// ImportStats adds what the store did to what the reader saw.
+type ImportStats struct {
+	ooni.Stats
+	New         int // measurements not stored before
+	First, Last time.Time
+}
+
+// ImportOONI streams files into the measurements table.
+func ImportOONI(ctx context.Context, ms store.Measurements, paths []string, opts ooni.Options) (ImportStats, error) {
+	var st ImportStats
+	s, err := ooni.Ingest(ctx, paths, opts, func(batch []*model.Measurement) error {
+		n, err := ms.PutMeasurements(ctx, batch)
+		if err != nil {
+			return err
+		}
+		st.New += n
+		for _, m := range batch {
+			if st.First.IsZero() || m.StartTime.Before(st.First) {
+				st.First = m.StartTime
+			}
+			if m.StartTime.After(st.Last) {
+				st.Last = m.StartTime
+			}
+		}
+		return nil
+	})
+	st.Stats = s
+	return st, err
+}
+
+// DetectWindow is how far before the imported measurements detection
+// looks, so that the detectors see a baseline.
+const DetectWindow = 14 * 24 * time.Hour
+
+// Detect runs the detectors over the stored measurements between since and
+// until (nil for no bound) and writes the events. Running it again on the
+// same measurements leaves the events unchanged.
+func Detect(ctx context.Context, ms store.Measurements, reg *registry.Registry, q store.MeasurementQuery, p detect.Params) ([]*model.Event, []*registry.Result, error) {
+	d := detect.New(p)
+	q.Cursor, q.Limit = "", 0
+	if err := ms.EachMeasurement(ctx, q, func(m *model.Measurement) error {
+		d.Add(m)
+		return nil
+	}); err != nil {
+		return nil, nil, err
+	}
+	events := d.Events()
+	res, err := WriteEvents(ctx, reg, events)
+	return events, res, err
+}
+
+// WriteEvents writes events in batches, each atomic; an event whose
+// source_id exists is updated only if it changed.
+func WriteEvents(ctx context.Context, reg *registry.Registry, events []*model.Event) ([]*registry.Result, error) {
+	var out []*registry.Result
+	const batch = 500
+	for i := 0; i < len(events); i += batch {
+		recs := make([]model.Record, 0, batch)
+		for _, e := range events[i:min(i+batch, len(events))] {
+			recs = append(recs, e)
+		}
+		res, err := reg.Write(ctx, auth.System, recs, registry.Upsert)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, res...)
+	}
+	return out, nil
+}
+
+// Count tallies registry results by status.
+func Count(res []*registry.Result) (created, updated, unchanged int) {
+	for _, r := range res {
+		switch r.Status {
+		case "created":
+			created++
+		case "updated":
+			updated++
+		default:
+			unchanged++
+		}
+	}
+	return
+}

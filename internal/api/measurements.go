@@ -28,6 +28,8 @@ func init() {
 				Param{"failure", "true: failures only"},
 				Param{"cursor", "opaque cursor from next_cursor"}, Param{"limit", "page size, 1 to 1000 (default 100)"},
 				Param{"format", "json, ndjson or csv"})},
+		Route{Method: "GET", Pattern: "/api/v1/measurements/{uid}", Tag: "interference",
+			Summary: "Get one measurement by its measurement_uid (as cited in events' evidence)", Handle: (*Handler).getMeasurement},
 		Route{Method: "GET", Pattern: "/api/v1/interference/aggregation", Tag: "interference",
 			Summary: "Outcome counts grouped like OONI's /api/v1/aggregation, with platform as an extra axis",
 			Handle:  (*Handler).aggregateMeasurements,
@@ -174,6 +176,20 @@ func (h *Handler) listMeasurements(w http.ResponseWriter, r *http.Request) {
 			NextCursor string            `json:"next_cursor,omitempty"`
 		}{data, len(data), page.NextCursor})
 	}
+}
+
+func (h *Handler) getMeasurement(w http.ResponseWriter, r *http.Request) {
+	ms, ok := h.measurementStore(w)
+	if !ok {
+		return
+	}
+	m, err := ms.Measurement(r.Context(), r.PathValue("uid"))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(m)
 }
 
 func (h *Handler) aggregateMeasurements(w http.ResponseWriter, r *http.Request) {

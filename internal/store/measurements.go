@@ -15,6 +15,8 @@ type Measurements interface {
 	// returns how many were new.
 	PutMeasurements(ctx context.Context, ms []*model.Measurement) (int, error)
 	ListMeasurements(ctx context.Context, q MeasurementQuery) (*MeasurementPage, error)
+	// Measurement returns one measurement by its key; ErrNotFound if none.
+	Measurement(ctx context.Context, key string) (*model.Measurement, error)
 	// EachMeasurement streams the measurements a query selects, oldest first.
 	EachMeasurement(ctx context.Context, q MeasurementQuery, fn func(*model.Measurement) error) error
 	AggregateMeasurements(ctx context.Context, q AggregationQuery) ([]AggregationRow, error)

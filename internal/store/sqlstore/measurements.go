@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -225,6 +226,15 @@ func (db *DB) ListMeasurements(ctx context.Context, q store.MeasurementQuery) (*
 		page.NextCursor = base64.RawURLEncoding.EncodeToString(b)
 	}
 	return page, nil
+}
+
+// Measurement reads one measurement by its key.
+func (db *DB) Measurement(ctx context.Context, key string) (*model.Measurement, error) {
+	m, err := scanMeasurement(db.read.QueryRowContext(ctx, db.q(`SELECT `+measurementColumns+` FROM measurements WHERE uid = ?`), key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	return m, wrap("read measurement", err)
 }
 
 // EachMeasurement streams measurements oldest first.

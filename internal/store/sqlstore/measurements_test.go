@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
@@ -104,6 +105,12 @@ func testMeasurements(t *testing.T, db *sqlstore.DB) {
 		t.Error("unknown axis accepted")
 	}
 
+	if m, err := db.Measurement(ctx, "u2"); err != nil || m.Outcome != "confirmed" || m.ProbeASN != 9121 {
+		t.Errorf("by key: %+v, %v", m, err)
+	}
+	if _, err := db.Measurement(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("missing key: %v", err)
+	}
 	var seen []string
 	db.EachMeasurement(ctx, store.MeasurementQuery{ProbeCC: "VN"}, func(m *model.Measurement) error {
 		seen = append(seen, m.Key())

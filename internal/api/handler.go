@@ -18,8 +18,10 @@ type Handler struct {
 	Store    store.Store
 	Registry *registry.Registry
 	Log      *slog.Logger
-	limiter  *limiter
-	mux      *http.ServeMux
+	// Ledger, when set, serves record proofs.
+	Ledger  *Ledger
+	limiter *limiter
+	mux     *http.ServeMux
 }
 
 // Route is one API operation; the same table registers the handlers and

@@ -12,9 +12,13 @@ import (
 	"time"
 
 	"github.com/candor-observatory/candor/internal/api"
+	"github.com/candor-observatory/candor/internal/cases"
+	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/registry"
 	"github.com/candor-observatory/candor/internal/server"
 	"github.com/candor-observatory/candor/internal/store/sqlstore"
+	"github.com/candor-observatory/candor/internal/web"
+	"github.com/candor-observatory/candor/internal/web/casepage"
 )
 
 func init() {
@@ -33,6 +37,11 @@ type App struct {
 	Registry *registry.Registry
 	Handler  http.Handler
 	Log      *slog.Logger
+	// API and Mux let optional parts (the ledger) join after NewApp.
+	API *api.Handler
+	Mux *http.ServeMux
+	// Ledger is the verifiable log, once StartLedger ran.
+	Ledger *ledger.Log
 	// Background work started with the app (ledger sequencer, …) stops with ctx.
 	closers []func()
 }
@@ -53,11 +62,11 @@ func NewApp(ctx context.Context, s *sqlstore.DB, log *slog.Logger) (*App, error)
 	reg := registry.New(s)
 	app := &App{Store: s, Registry: reg, Log: log}
 	mux := http.NewServeMux()
-	mux.Handle("/api/", api.New(s, reg, log))
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "Candor: an open, verifiable observatory of government pressure on online platforms.\nAPI: /api/v1/openapi.json")
-	})
+	app.API = api.New(s, reg, log)
+	app.Mux = mux
+	mux.Handle("/api/", app.API)
+	mux.Handle("/cases/", casepage.Handler(cases.NewStatsCache(30*time.Second, cases.NewService(s, reg).Stats).Stats))
+	mux.Handle("/", web.New(&web.StoreReader{S: s}))
 	app.Handler = server.Handler(mux, log)
 	return app, nil
 }
@@ -67,6 +76,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	db := DBFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (binds to loopback unless told otherwise)")
 	demo := fs.Bool("demo", false, "load the bundled demonstration data (idempotent)")
+	lopts := LedgerFlags(fs)
 	if err := Parse(fs, env, args); err != nil {
 		return err
 	}
@@ -83,6 +93,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer app.Close()
+	if err := app.StartLedger(ctx, lopts.Defaults(*db, *addr)); err != nil {
+		return err
+	}
 	if *demo {
 		if demoLoader == nil {
 			return errors.New("--demo: this build has no demonstration data")

@@ -25,6 +25,13 @@ func (dialect) Name() string                 { return "postgres" }
 func (dialect) Placeholders(q string) string { return sqlstore.Rebind(q) }
 func (dialect) MaxParams() int               { return 65535 }
 
+func (dialect) TxSetup() string { return "" }
+
+// A large import into a fresh database fills tables whose statistics still
+// say they are empty; the planner then filters whole indexes for lookups
+// that one index probe answers. ANALYZE inside the transaction sees its rows.
+func (dialect) RefreshStats() string { return "ANALYZE records, log_entries" }
+
 // Appends take the lock until commit so that log indexes follow commit order.
 func (dialect) LockLog() string { return "LOCK TABLE log_entries IN SHARE ROW EXCLUSIVE MODE" }
 

@@ -23,6 +23,11 @@ type Dialect interface {
 	LockLog() string
 	// MaxParams bounds the placeholders of one statement.
 	MaxParams() int
+	// TxSetup is run first in every write transaction ("" for none).
+	TxSetup() string
+	// RefreshStats updates the planner's statistics from inside a
+	// transaction that has grown a table ("" when the planner needs none).
+	RefreshStats() string
 }
 
 // DB is a store.Store. Reads and writes may use separate pools (SQLite
@@ -61,6 +66,12 @@ func (db *DB) InTx(ctx context.Context, fn func(store.Tx) error) error {
 	}
 	t := &Tx{tx: tx, db: db}
 	defer t.closeStmts()
+	if setup := db.d.TxSetup(); setup != "" {
+		if _, err := tx.ExecContext(ctx, setup); err != nil {
+			tx.Rollback()
+			return wrap("set up transaction", err)
+		}
+	}
 	if err := fn(t); err != nil {
 		tx.Rollback()
 		return err

@@ -15,6 +15,8 @@ type Tx struct {
 	tx    *sql.Tx
 	db    *DB
 	stmts map[string]*sql.Stmt
+	// written counts rows put so far; statsAt is when stats are next refreshed.
+	written, statsAt int
 }
 
 // SQL gives packages that keep their own tables (ledger, measurements)
@@ -138,8 +140,28 @@ func (t *Tx) Put(ctx context.Context, rows []*store.Row) error {
 			return err
 		}
 		rows = rows[n:]
+		t.written += n
 	}
-	return nil
+	return t.refreshStats(ctx)
+}
+
+// refreshStats re-reads table statistics as a large transaction doubles
+// the rows it wrote, so that lookups keep using the right index while a
+// fresh database fills.
+func (t *Tx) refreshStats(ctx context.Context) error {
+	q := t.db.d.RefreshStats()
+	if q == "" {
+		return nil
+	}
+	if t.statsAt == 0 {
+		t.statsAt = 2000
+	}
+	if t.written < t.statsAt {
+		return nil
+	}
+	t.statsAt *= 2
+	_, err := t.tx.ExecContext(ctx, q)
+	return wrap("refresh statistics", err)
 }
 
 func (t *Tx) insertRecords(ctx context.Context, rows []*store.Row) error {

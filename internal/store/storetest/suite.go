@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/candor-observatory/candor/internal/ledger"
 	"testing"
 	"time"
 
@@ -441,8 +442,8 @@ func testLedgerLeaves(t *testing.T, s store.Store) {
 		if row.LeafIndex == nil || *row.LeafIndex != n0+int64(i) {
 			t.Fatalf("record %d leaf index = %v, want %d", i, row.LeafIndex, n0+int64(i))
 		}
-		if string(leaves[i]) != string(row.Body) {
-			t.Fatalf("leaf %d is not the record's canonical JSON", i)
+		if want, err := ledger.RebuildLeaf("demands", row.Body, nil); err != nil || string(leaves[i]) != string(want) {
+			t.Fatalf("leaf %d is not the record's canonical JSON in its ledger envelope: %s", i, leaves[i])
 		}
 	}
 }

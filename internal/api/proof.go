@@ -1,0 +1,112 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/candor-observatory/candor/internal/ledger"
+	"github.com/candor-observatory/candor/internal/ledger/c2sp"
+)
+
+// Ledger lets the API serve record proofs.
+type Ledger struct {
+	Log *ledger.Log
+	// Secrets returns the salts and commitments of a version's personal fields.
+	Secrets func(ctx context.Context, collection, id string, version int) ([]ledger.FieldSecret, error)
+	// Witnesses and Quorum say when a checkpoint counts as witnessed.
+	Witnesses []note.Verifier
+	Quorum    int
+}
+
+func init() {
+	AddRoutes(Route{Method: "GET", Pattern: "/api/v1/{collection}/{id}/proof", Tag: "ledger",
+		Summary: "Where a record version is in the verifiable log: leaf index, leaf, signed checkpoint, inclusion proof and a c2sp.org/tlog-proof receipt",
+		Handle:  (*Handler).proof, Params: []Param{{"version", "version number; the current one by default"}}})
+}
+
+func (h *Handler) proof(w http.ResponseWriter, r *http.Request) {
+	c, ok := collection(w, r)
+	if !ok {
+		return
+	}
+	if h.Ledger == nil {
+		writeProblem(w, Problem{Status: http.StatusServiceUnavailable, Detail: "this server runs without a ledger"})
+		return
+	}
+	version := 0
+	if s := r.URL.Query().Get("version"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			badRequest(w, "version", "must be a whole number from 1")
+			return
+		}
+		version = n
+	}
+	ctx := r.Context()
+	row, err := h.Store.Get(ctx, c, r.PathValue("id"), version)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if !canRead(ActorOf(r), row) {
+		writeProblem(w, Problem{Status: http.StatusNotFound})
+		return
+	}
+	if row.LeafIndex == nil {
+		writeProblem(w, Problem{Status: http.StatusNotFound, Title: "Not in the log",
+			Detail: "only public record versions are logged; this version is " + string(row.Visibility)})
+		return
+	}
+	l := h.Ledger.Log
+	receipt, err := l.Receipt(ctx, *row.LeafIndex)
+	if errors.Is(err, ledger.ErrNotYetCovered) || errors.Is(err, ledger.ErrNoCheckpoint) {
+		w.Header().Set("Retry-After", "2")
+		writeProblem(w, Problem{Status: http.StatusServiceUnavailable, Title: "Not yet in a signed checkpoint",
+			Detail: "the record was logged at index " + strconv.FormatInt(*row.LeafIndex, 10) + " but no checkpoint covers it yet; retry in a few seconds"})
+		return
+	}
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	leaves, err := l.Storage().ReadEntries(ctx, *row.LeafIndex, *row.LeafIndex+1)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	p := ledger.RecordProof{Collection: row.Collection, ID: row.ID, Version: row.Version, LeafIndex: *row.LeafIndex,
+		Leaf: leaves[0], Checkpoint: string(receipt.Checkpoint), Receipt: string(receipt.Marshal()), Quorum: h.Ledger.Quorum}
+	if h.Ledger.Secrets != nil {
+		if p.FieldSecrets, err = h.Ledger.Secrets(ctx, row.Collection, row.ID, row.Version); err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+	}
+	for _, x := range receipt.Hashes {
+		p.InclusionProof = append(p.InclusionProof, x)
+	}
+	signed, err := note.Open(receipt.Checkpoint, note.VerifierList(l.Verifier()))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	cp, err := c2sp.ParseCheckpoint([]byte(signed.Text))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	p.TreeSize, p.RootHash = cp.Size, cp.Hash
+	if len(h.Ledger.Witnesses) > 0 {
+		if n, err := note.Open(receipt.Checkpoint, note.VerifierList(h.Ledger.Witnesses...)); err == nil {
+			p.Cosignatures = len(n.Sigs)
+		}
+	}
+	p.Witnessed = len(h.Ledger.Witnesses) > 0 && p.Cosignatures >= max(1, h.Ledger.Quorum)
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(p)
+}

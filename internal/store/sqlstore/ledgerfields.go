@@ -1,0 +1,187 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/gowebpki/jcs"
+
+	"github.com/candor-observatory/candor/internal/ledger"
+	"github.com/candor-observatory/candor/internal/model"
+	"github.com/candor-observatory/candor/internal/store"
+)
+
+// LeafInTx builds the ledger leaf of a record version inside its write
+// transaction and keeps the salts of its personal fields in the same commit.
+func (l *Ledger) LeafInTx(ctx context.Context, stx store.Tx, row *store.Row) ([]byte, error) {
+	leaf, secrets, err := ledger.BuildLeaf(row.Collection, row.Body, newSalt)
+	if err != nil {
+		return nil, fmt.Errorf("ledger leaf of %s/%s: %w", row.Collection, row.ID, err)
+	}
+	if len(leaf) > ledger.MaxEntrySize {
+		return nil, model.Invalid("", "record is %d bytes in the ledger, more than the %d allowed", len(leaf), ledger.MaxEntrySize)
+	}
+	if len(secrets) == 0 {
+		return leaf, nil
+	}
+	tx, ok := stx.(*Tx)
+	if !ok {
+		return nil, errors.New("ledger: personal-field salts need an SQL transaction")
+	}
+	for _, s := range secrets {
+		_, err := tx.tx.ExecContext(ctx, l.db.q(`INSERT INTO ledger_fields (collection, id, version, field, salt, commitment)
+			VALUES (?, ?, ?, ?, ?, ?)`), row.Collection, row.ID, row.Version, s.Field, s.Salt, s.Commitment[:])
+		if err != nil {
+			return nil, wrap("ledger: keep field salt", err)
+		}
+	}
+	return leaf, nil
+}
+
+func newSalt() []byte {
+	b := make([]byte, ledger.SaltSize)
+	rand.Read(b)
+	return b
+}
+
+// FieldSecrets returns the salts and commitments of a record version's
+// personal fields.
+func (l *Ledger) FieldSecrets(ctx context.Context, collection, id string, version int) ([]ledger.FieldSecret, error) {
+	rows, err := l.db.read.QueryContext(ctx, l.db.q(`SELECT field, salt, commitment, redacted_at IS NOT NULL FROM ledger_fields
+		WHERE collection = ? AND id = ? AND version = ? ORDER BY field`), collection, id, version)
+	if err != nil {
+		return nil, wrap("ledger: read field secrets", err)
+	}
+	defer rows.Close()
+	var out []ledger.FieldSecret
+	for rows.Next() {
+		var s ledger.FieldSecret
+		var c []byte
+		if err := rows.Scan(&s.Field, &s.Salt, &c, &s.Redacted); err != nil {
+			return nil, wrap("ledger: read field secrets", err)
+		}
+		copy(s.Commitment[:], c)
+		out = append(out, s)
+	}
+	return out, wrap("ledger: read field secrets", rows.Err())
+}
+
+// Redact erases the cleartext and salts of personal fields from every
+// version of a record. The body keeps a list of the erased fields, the
+// leaves and their proofs stay valid, and the act is audited.
+func (l *Ledger) Redact(ctx context.Context, actor store.AuditEntry, collection, id string, fields []string) (int, error) {
+	personal := ledger.PersonalFields[collection]
+	for _, f := range fields {
+		if !slices.Contains(personal, f) {
+			return 0, model.Invalid("field", "%s is not a personal field of %s (personal fields: %v); other fields are in the ledger in clear and cannot be erased", f, collection, personal)
+		}
+	}
+	n := 0
+	err := l.db.InTx(ctx, func(stx store.Tx) error {
+		tx := stx.(*Tx)
+		rows, err := tx.tx.QueryContext(ctx, l.db.q(`SELECT rid, body, search FROM records WHERE collection = ? AND id = ? ORDER BY version`), collection, id)
+		if err != nil {
+			return wrap("redact: read versions", err)
+		}
+		type version struct {
+			rid          int64
+			body, search string
+		}
+		var versions []version
+		for rows.Next() {
+			var v version
+			if err := rows.Scan(&v.rid, &v.body, &v.search); err != nil {
+				rows.Close()
+				return err
+			}
+			versions = append(versions, v)
+		}
+		rows.Close()
+		if len(versions) == 0 {
+			return store.ErrNotFound
+		}
+		for _, v := range versions {
+			body, search, err := redactBody(collection, []byte(v.body), fields)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.tx.ExecContext(ctx, l.db.q(`UPDATE records SET body = ?, search = ? WHERE rid = ?`), string(body), search, v.rid); err != nil {
+				return wrap("redact: rewrite body", err)
+			}
+			if l.db.d.Name() == "sqlite" {
+				// The full-text index keeps its own copy of the words.
+				if _, err := tx.tx.ExecContext(ctx, `INSERT INTO records_fts (records_fts, rowid, search) VALUES ('delete', ?, ?)`, v.rid, v.search); err != nil {
+					return wrap("redact: full-text index", err)
+				}
+				if _, err := tx.tx.ExecContext(ctx, `INSERT INTO records_fts (rowid, search) VALUES (?, ?)`, v.rid, search); err != nil {
+					return wrap("redact: full-text index", err)
+				}
+			}
+			n++
+		}
+		now := time.Now().UTC().Format(time.RFC3339Nano)
+		for _, f := range fields {
+			if _, err := tx.tx.ExecContext(ctx, l.db.q(`UPDATE ledger_fields SET salt = NULL, redacted_at = ?
+				WHERE collection = ? AND id = ? AND field = ? AND redacted_at IS NULL`), now, collection, id, f); err != nil {
+				return wrap("redact: erase salts", err)
+			}
+		}
+		actor.Action = collection + ".redact"
+		actor.Collection, actor.RecordID, actor.Detail = collection, id, fmt.Sprintf("erased %v", fields)
+		actor.At = time.Now().UTC()
+		return tx.AddAudit(ctx, []store.AuditEntry{actor})
+	})
+	return n, err
+}
+
+// redactBody drops fields from a canonical body, lists them under
+// ledger.RedactedKey and recomputes the folded search text.
+func redactBody(collection string, body []byte, fields []string) ([]byte, string, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err != nil {
+		return nil, "", err
+	}
+	var redacted []string
+	if r, ok := m[ledger.RedactedKey]; ok {
+		json.Unmarshal(r, &redacted)
+	}
+	for _, f := range fields {
+		if _, ok := m[f]; ok {
+			delete(m, f)
+			if !slices.Contains(redacted, f) {
+				redacted = append(redacted, f)
+			}
+		}
+	}
+	slices.Sort(redacted)
+	if len(redacted) > 0 {
+		b, _ := json.Marshal(redacted)
+		m[ledger.RedactedKey] = b
+	}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return nil, "", err
+	}
+	out, err := jcs.Transform(raw)
+	if err != nil {
+		return nil, "", err
+	}
+	rec := model.New(collection)
+	if rec == nil {
+		return nil, "", fmt.Errorf("unknown collection %s", collection)
+	}
+	if err := json.Unmarshal(out, rec); err != nil {
+		return nil, "", err
+	}
+	return out, SearchText(rec.Index().Text), nil
+}
+
+// LeafInTx builds ledger leaves for the registry (see Ledger.LeafInTx).
+func (db *DB) LeafInTx(ctx context.Context, tx store.Tx, row *store.Row) ([]byte, error) {
+	return db.Ledger().LeafInTx(ctx, tx, row)
+}

@@ -1,0 +1,224 @@
+package verify
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/candor-observatory/candor/internal/ledger"
+	"github.com/candor-observatory/candor/internal/ledger/c2sp"
+	"github.com/candor-observatory/candor/internal/store/sqlstore"
+)
+
+// DB checks a whole local database against its log: the log entries hash to
+// the signed checkpoint (so no entry was altered or removed), every public
+// record version rebuilds exactly its leaf (so no record was edited), and
+// every log entry still has its record (so none was deleted). logKey, when
+// given, also checks the checkpoint's signature.
+func DB(ctx context.Context, db *sqlstore.DB, logKey string, out io.Writer) error {
+	if out == nil {
+		out = io.Discard
+	}
+	st := db.Ledger()
+	signed, err := st.ReadCheckpoint(ctx)
+	if err != nil {
+		return err
+	}
+	var cp c2sp.Checkpoint
+	if signed != nil {
+		text, _, _ := bytes.Cut(signed, []byte("\n\n"))
+		if logKey != "" {
+			v, err := note.NewVerifier(logKey)
+			if err != nil {
+				return fmt.Errorf("log key: %w", err)
+			}
+			n, err := note.Open(signed, note.VerifierList(v))
+			if err != nil {
+				return mismatch("the stored checkpoint is not signed by the log key: %v", err)
+			}
+			text = []byte(n.Text)
+		} else {
+			text = append(text, '\n')
+		}
+		if cp, err = c2sp.ParseCheckpoint(text); err != nil {
+			return mismatch("the stored checkpoint is malformed: %v", err)
+		}
+	}
+
+	// Walk the records in log order beside the log entries.
+	leafOf := map[int64]string{}
+	secrets, err := allSecrets(ctx, db.ReadDB())
+	if err != nil {
+		return err
+	}
+	rows, err := db.ReadDB().QueryContext(ctx, `SELECT collection, id, version, body, leaf_index FROM records WHERE leaf_index IS NOT NULL ORDER BY leaf_index`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+
+	var tree compact
+	var next int64 // next log index to read
+	const batch = 4096
+	var buf [][]byte
+	var bufStart int64
+	entry := func(i int64) ([]byte, error) {
+		if i < bufStart || i >= bufStart+int64(len(buf)) {
+			count, err := st.EntryCount(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if i >= count {
+				return nil, nil
+			}
+			if buf, err = st.ReadEntries(ctx, i, min(count, i+batch)); err != nil {
+				return nil, mismatch("the log is missing entries: %v. Log entries were deleted from the database.", err)
+			}
+			bufStart = i
+		}
+		return buf[i-bufStart], nil
+	}
+	// advance hashes entries up to (not including) end into the tree.
+	advance := func(end int64) error {
+		for ; next < end; next++ {
+			e, err := entry(next)
+			if err != nil {
+				return err
+			}
+			if e == nil {
+				return mismatch("the log ends at entry %d but records point further", next)
+			}
+			if _, ok := leafOf[next]; !ok {
+				col, rec, _ := ledger.LeafRecord(e)
+				return mismatch("log entry %d (%s %s) has no record in the database: a published record version was deleted", next, col, idOf(rec))
+			}
+			delete(leafOf, next)
+			tree.add(ledger.LeafHash(e))
+			if next+1 == cp.Size && signed != nil {
+				if tree.root() != ledger.Hash(cp.Hash) {
+					return mismatch("the log entries no longer hash to the signed checkpoint of %d entries: entries were altered or removed in the database after they were signed", cp.Size)
+				}
+			}
+		}
+		return nil
+	}
+	records := 0
+	for rows.Next() {
+		var collection, id string
+		var version int
+		var body []byte
+		var idx int64
+		if err := rows.Scan(&collection, &id, &version, &body, &idx); err != nil {
+			return err
+		}
+		if _, dup := leafOf[idx]; dup || idx < next {
+			return mismatch("two record versions claim log entry %d", idx)
+		}
+		leafOf[idx] = collection + "/" + id
+		if err := advance(idx); err != nil {
+			return err
+		}
+		e, err := entry(idx)
+		if err != nil {
+			return err
+		}
+		if e == nil {
+			return mismatch("record %s/%s version %d points at log entry %d, which does not exist", collection, id, version, idx)
+		}
+		want, err := ledger.RebuildLeaf(collection, body, secrets[fmt.Sprintf("%s/%s/%d", collection, id, version)])
+		if err != nil || !bytes.Equal(want, e) {
+			return mismatch("record %s/%s version %d differs from log entry %d: it was edited in the database after it was published", collection, id, version, idx)
+		}
+		if err := advance(idx + 1); err != nil {
+			return err
+		}
+		records++
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	count, err := st.EntryCount(ctx)
+	if err != nil {
+		return err
+	}
+	if err := advance(count); err != nil {
+		return err
+	}
+	if signed != nil && count < cp.Size {
+		return mismatch("the log has %d entries but a checkpoint of %d was signed: entries were removed from the database", count, cp.Size)
+	}
+	var public int
+	if err := db.ReadDB().QueryRowContext(ctx, `SELECT COUNT(*) FROM records WHERE visibility = 'public' AND leaf_index IS NULL`).Scan(&public); err != nil {
+		return err
+	}
+	if public > 0 {
+		return mismatch("%d public record versions have no log entry: they were published without being logged, or their entry was unlinked", public)
+	}
+	fmt.Fprintf(out, "database: %d log entries, %d record versions, all match; signed checkpoint covers %d entries\n", count, records, cp.Size)
+	return nil
+}
+
+func idOf(rec []byte) string {
+	i := bytes.Index(rec, []byte(`"id":"`))
+	if i < 0 {
+		return ""
+	}
+	rest := rec[i+6:]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 {
+		return ""
+	}
+	return string(rest[:j])
+}
+
+func allSecrets(ctx context.Context, db *sql.DB) (map[string][]ledger.FieldSecret, error) {
+	rows, err := db.QueryContext(ctx, `SELECT collection, id, version, field, salt, commitment, redacted_at IS NOT NULL FROM ledger_fields`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]ledger.FieldSecret{}
+	for rows.Next() {
+		var c, id string
+		var v int
+		var s ledger.FieldSecret
+		var commitment []byte
+		if err := rows.Scan(&c, &id, &v, &s.Field, &s.Salt, &commitment, &s.Redacted); err != nil {
+			return nil, err
+		}
+		copy(s.Commitment[:], commitment)
+		k := fmt.Sprintf("%s/%s/%d", c, id, v)
+		out[k] = append(out[k], s)
+	}
+	return out, rows.Err()
+}
+
+// compact is the right edge of a Merkle tree being built leaf by leaf.
+type compact struct {
+	size  int64
+	nodes []ledger.Hash // roots of perfect subtrees, largest first
+}
+
+func (c *compact) add(h ledger.Hash) {
+	c.nodes = append(c.nodes, h)
+	for s := c.size; s&1 == 1; s >>= 1 {
+		n := len(c.nodes)
+		c.nodes = append(c.nodes[:n-2], ledger.NodeHash(c.nodes[n-2], c.nodes[n-1]))
+	}
+	c.size++
+}
+
+func (c *compact) root() ledger.Hash {
+	if len(c.nodes) == 0 {
+		return ledger.LeafHash(nil) // unused: the empty tree is never compared
+	}
+	r := c.nodes[len(c.nodes)-1]
+	for i := len(c.nodes) - 2; i >= 0; i-- {
+		r = ledger.NodeHash(c.nodes[i], r)
+	}
+	return r
+}

@@ -1,0 +1,210 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/candor-observatory/candor/internal/model"
+	"github.com/candor-observatory/candor/internal/store"
+	"github.com/candor-observatory/candor/internal/store/sqlstore"
+)
+
+// StoreReader reads the explorer's data from a store, public records only.
+type StoreReader struct {
+	S store.Store
+	// Measurements aggregates interference measurements; nil shows none.
+	Measurements func(ctx context.Context, q InterferenceQuery) ([]InterferenceRow, error)
+
+	mu    sync.Mutex
+	cache map[ComplianceQuery]complianceEntry
+}
+
+// complianceEntry is a cached compliance answer. Sums over millions of
+// demands are too slow for a page, and every public write adds a ledger
+// leaf, so the log size tells when they must be summed again; the age
+// limit covers changes that add no leaf (a record made private).
+type complianceEntry struct {
+	logSize int64
+	at      time.Time
+	rows    []ComplianceRow
+}
+
+const complianceMaxAge = time.Minute
+
+// explorerLister is implemented by stores that can list across collections
+// and by granularity (sqlstore.DB).
+type explorerLister interface {
+	ExplorerList(ctx context.Context, q sqlstore.ExplorerQuery) (*store.Page, error)
+}
+
+func (sr *StoreReader) Get(ctx context.Context, collection, id string, version int) (model.Record, error) {
+	row, err := sr.S.Get(ctx, collection, id, version)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	if row.Visibility != model.Public {
+		return nil, ErrNotFound
+	}
+	return decode(row)
+}
+
+func (sr *StoreReader) Versions(ctx context.Context, collection, id string) ([]model.Record, error) {
+	vs, err := sr.S.Versions(ctx, collection, id)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	var out []model.Record
+	for _, v := range vs {
+		if v.Visibility != string(model.Public) {
+			continue
+		}
+		rec, err := sr.Get(ctx, collection, id, v.Version)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}
+
+func (sr *StoreReader) LeafIndex(ctx context.Context, collection, id string, version int) (int64, bool, error) {
+	row, err := sr.S.Get(ctx, collection, id, version)
+	if err != nil {
+		return 0, false, notFound(err)
+	}
+	if row.LeafIndex == nil {
+		return 0, false, nil
+	}
+	return *row.LeafIndex, true, nil
+}
+
+func (sr *StoreReader) List(ctx context.Context, q Query) (Page, error) {
+	sq := store.Query{Collection: q.Collection, Country: q.Country, Platform: q.Platform, Types: q.Types,
+		Q: q.Q, Ref: q.Ref, Cursor: q.Cursor, Limit: q.Limit, Visibility: []model.Visibility{model.Public}}
+	if !q.From.IsZero() {
+		sq.From = &q.From
+	}
+	if !q.To.IsZero() {
+		sq.To = &q.To
+	}
+	var p *store.Page
+	var err error
+	if el, ok := sr.S.(explorerLister); ok && (q.Collection == "" || q.Granularity != "") {
+		p, err = el.ExplorerList(ctx, sqlstore.ExplorerQuery{Query: sq, Granularity: q.Granularity})
+	} else if q.Collection == "" {
+		return Page{}, fmt.Errorf("this store cannot list every collection at once")
+	} else {
+		p, err = sr.S.List(ctx, sq)
+	}
+	if err != nil {
+		return Page{}, err
+	}
+	out := Page{Next: p.NextCursor}
+	for _, row := range p.Rows {
+		rec, err := decode(row)
+		if err != nil {
+			return Page{}, err
+		}
+		out.Records = append(out.Records, rec)
+	}
+	return out, nil
+}
+
+func (sr *StoreReader) Compliance(ctx context.Context, q ComplianceQuery) ([]ComplianceRow, error) {
+	size, err := sr.S.LogSize(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sr.mu.Lock()
+	e, ok := sr.cache[q]
+	sr.mu.Unlock()
+	if ok && e.logSize == size && time.Since(e.at) < complianceMaxAge {
+		return e.rows, nil
+	}
+	rows, err := sr.compliance(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	sr.mu.Lock()
+	if sr.cache == nil || len(sr.cache) > 1000 {
+		sr.cache = map[ComplianceQuery]complianceEntry{}
+	}
+	sr.cache[q] = complianceEntry{logSize: size, at: time.Now(), rows: rows}
+	sr.mu.Unlock()
+	return rows, nil
+}
+
+func (sr *StoreReader) compliance(ctx context.Context, q ComplianceQuery) ([]ComplianceRow, error) {
+	cq := store.ComplianceQuery{Country: q.Country, Platform: q.Platform, Visibility: []model.Visibility{model.Public}}
+	if q.ByCountry {
+		cq.GroupBy = append(cq.GroupBy, "country")
+	}
+	if q.ByPlatform {
+		cq.GroupBy = append(cq.GroupBy, "platform")
+	}
+	if q.ByPeriod {
+		cq.GroupBy = append(cq.GroupBy, "period")
+	}
+	rows, err := sr.S.Compliance(ctx, cq)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ComplianceRow, 0, len(rows))
+	for _, r := range rows {
+		// The rate compares actioned items with the items of the demands that
+		// were answered, as the API's compliance_rate does.
+		out = append(out, ComplianceRow{Country: r.Group["country"], Platform: r.Group["platform"], Period: r.Group["period"],
+			Demands: r.Demands, Requested: r.RespondedItems, Actioned: r.ItemsActioned})
+	}
+	return out, nil
+}
+
+func (sr *StoreReader) Interference(ctx context.Context, q InterferenceQuery) ([]InterferenceRow, error) {
+	if sr.Measurements == nil {
+		return nil, nil
+	}
+	return sr.Measurements(ctx, q)
+}
+
+func notFound(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// decode turns a stored version back into its record; collections this
+// build has no type for are kept as generic JSON.
+func decode(row *store.Row) (model.Record, error) {
+	rec := model.New(row.Collection)
+	if rec == nil {
+		g := &genericRecord{collection: row.Collection, index: row.Index}
+		if err := json.Unmarshal(row.Body, &g.fields); err != nil {
+			return nil, fmt.Errorf("%s/%s: %w", row.Collection, row.ID, err)
+		}
+		json.Unmarshal(row.Body, &g.meta)
+		return g, nil
+	}
+	if err := json.Unmarshal(row.Body, rec); err != nil {
+		return nil, fmt.Errorf("%s/%s: %w", row.Collection, row.ID, err)
+	}
+	return rec, nil
+}
+
+// genericRecord holds a record of a collection the model does not know.
+type genericRecord struct {
+	collection string
+	meta       model.Meta
+	fields     map[string]any
+	index      model.Index
+}
+
+func (g *genericRecord) Collection() string           { return g.collection }
+func (g *genericRecord) Base() *model.Meta            { return &g.meta }
+func (g *genericRecord) Validate(*model.Validator)    {}
+func (g *genericRecord) Index() model.Index           { return g.index }
+func (g *genericRecord) MarshalJSON() ([]byte, error) { return json.Marshal(g.fields) }

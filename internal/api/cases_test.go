@@ -18,6 +18,7 @@ import (
 	"github.com/candor-observatory/candor/internal/api"
 	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/cases"
+	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/registry"
 	"github.com/candor-observatory/candor/internal/server"
@@ -433,8 +434,12 @@ func TestCaseWorkflowClocksAndLedger(t *testing.T) {
 		if err != nil || len(leaves) != 4 {
 			t.Fatalf("%d leaves (%v)", len(leaves), err)
 		}
+		coll, rec, err := ledger.LeafRecord(leaves[3])
+		if err != nil || coll != "cases" {
+			t.Fatalf("leaf of collection %q: %v", coll, err)
+		}
 		var last model.Case
-		if err := json.Unmarshal(leaves[3], &last); err != nil {
+		if err := json.Unmarshal(rec, &last); err != nil {
 			t.Fatal(err)
 		}
 		if last.Status != "resolved" || last.Summary == "" || len(last.History) != 4 || last.ResolvedAt == nil {

@@ -16,6 +16,7 @@ func init() {
 		{"probe_cc", "ISO 3166-1 alpha-2 (or country)"}, {"probe_asn", "network, AS1234 or 1234"},
 		{"test_name", "OONI test, e.g. web_connectivity"}, {"domain", "measured host"},
 		{"platform", "platform slug, e.g. twitter, meta, google"},
+		{"category_code", "Citizen Lab category of the domain, e.g. NEWS, GRP"},
 		{"since", "measurements from this time (RFC 3339 or YYYY-MM-DD; or from)"},
 		{"until", "measurements before this time (or to)"},
 	}
@@ -34,7 +35,7 @@ func init() {
 			Summary: "Outcome counts grouped like OONI's /api/v1/aggregation, with platform as an extra axis",
 			Handle:  (*Handler).aggregateMeasurements,
 			Params: append(append([]Param{}, filters...),
-				Param{"axis_x", "measurement_start_day, probe_cc, probe_asn, test_name, domain or platform"},
+				Param{"axis_x", "measurement_start_day, probe_cc, probe_asn, test_name, domain, platform or category_code"},
 				Param{"axis_y", "a second axis"}, Param{"time_grain", "hour, day (default), week, month or year"},
 				Param{"format", "json or csv"})},
 	)
@@ -76,6 +77,7 @@ func measurementQuery(w http.ResponseWriter, r *http.Request) (store.Measurement
 		q.ProbeASN = n
 	}
 	q.TestName, q.Domain, q.Platform = v.Get("test_name"), strings.ToLower(v.Get("domain")), v.Get("platform")
+	q.Category = strings.ToUpper(v.Get("category_code"))
 	var err error
 	f, s := first("since", "from")
 	if q.Since, err = parseTime(s, false); err != nil {

@@ -38,6 +38,8 @@ func TestImportOONIThenDetect(t *testing.T) {
 	in := filepath.Join(dir, "m.jsonl")
 	os.WriteFile(in, buf.Bytes(), 0o644)
 
+	// Tags first, so that measurements get their domain's category.
+	runCLI(t, "import", "citizenlab", "--db", db, shareddata.Path(t, "citizenlab-test-lists", "global.csv"))
 	out, errOut := runCLI(t, "import", "ooni", "--db", db, "--fingerprints", fp, in)
 	if !strings.Contains(out, "2400 measurements read (2400 new") || !strings.Contains(out, "1 interference events detected (1 new") ||
 		!strings.Contains(out, "dns_manipulation  2023-02-07T06:00:00Z → 2023-02-07T16:00:00Z  X/Twitter blocked by DNS manipulation on AS16135 (TR)") {
@@ -54,6 +56,15 @@ func TestImportOONIThenDetect(t *testing.T) {
 	out, _ = runCLI(t, "detect", "--db", db, "--country", "TR")
 	if !strings.Contains(out, "1 interference events detected (0 new, 0 updated, 1 unchanged)") {
 		t.Errorf("detect:\n%s", out)
+	}
+	s, err := OpenStore(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	page, err := s.ListMeasurements(context.Background(), store.MeasurementQuery{Domain: "twitter.com", Limit: 1})
+	if err != nil || len(page.Measurements) != 1 || page.Measurements[0].Category != "GRP" {
+		t.Errorf("twitter.com measurement category: %+v %v", page, err)
 	}
 }
 

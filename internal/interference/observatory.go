@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/candor-observatory/candor/internal/auth"
@@ -40,10 +41,20 @@ type ImportStats struct {
 	First, Last time.Time
 }
 
-// ImportOONI streams files into the measurements table.
+// ImportOONI streams files into the measurements table, labelling each
+// measurement with the test-list category of its domain when the store
+// holds category tags.
 func ImportOONI(ctx context.Context, ms store.Measurements, paths []string, opts ooni.Options) (ImportStats, error) {
 	var st ImportStats
+	tags, err := ms.AllDomainCategories(ctx)
+	if err != nil {
+		return st, err
+	}
+	cats := newCategories(tags)
 	s, err := ooni.Ingest(ctx, paths, opts, func(batch []*model.Measurement) error {
+		for _, m := range batch {
+			m.Category = cats.of(m.Domain, m.ProbeCC)
+		}
 		n, err := ms.PutMeasurements(ctx, batch)
 		if err != nil {
 			return err
@@ -116,4 +127,39 @@ func Count(res []*registry.Result) (created, updated, unchanged int) {
 		}
 	}
 	return
+}
+
+// categories finds the category of a measured host: its own tags or its
+// parent domain's, from the probe country's list first, then the global one.
+type categories map[string][]store.DomainCategory
+
+func newCategories(tags []store.DomainCategory) categories {
+	c := categories{}
+	for _, t := range tags {
+		c[t.Domain] = append(c[t.Domain], t)
+	}
+	return c
+}
+
+func (c categories) of(host, cc string) string {
+	if len(c) == 0 || host == "" {
+		return ""
+	}
+	h := strings.TrimPrefix(strings.ToLower(host), "www.")
+	for strings.Contains(h, ".") {
+		if tags := c[h]; len(tags) > 0 {
+			best := tags[0]
+			for _, t := range tags {
+				if strings.EqualFold(t.List, cc) {
+					return t.Category
+				}
+				if t.List == "global" {
+					best = t
+				}
+			}
+			return best.Category
+		}
+		h = h[strings.IndexByte(h, '.')+1:]
+	}
+	return ""
 }

@@ -23,6 +23,8 @@ type Measurements interface {
 	// PutDomainCategories replaces the category tags of domains.
 	PutDomainCategories(ctx context.Context, tags []DomainCategory) error
 	DomainCategories(ctx context.Context, domain string) ([]DomainCategory, error)
+	// AllDomainCategories returns every tag, to label measurements at import.
+	AllDomainCategories(ctx context.Context) ([]DomainCategory, error)
 }
 
 // MeasurementQuery filters measurements.
@@ -32,6 +34,7 @@ type MeasurementQuery struct {
 	TestName     string
 	Domain       string
 	Platform     string
+	Category     string
 	Outcomes     []string // any of ok, anomaly, confirmed, failure
 	Since, Until *time.Time
 	Cursor       string
@@ -45,7 +48,7 @@ type MeasurementPage struct {
 }
 
 // Aggregation axes, as OONI's /api/v1/aggregation names them, plus platform.
-var AggregationAxes = model.NewEnum("measurement_start_day", "probe_cc", "probe_asn", "test_name", "domain", "platform")
+var AggregationAxes = model.NewEnum("measurement_start_day", "probe_cc", "probe_asn", "test_name", "domain", "platform", "category_code")
 
 // TimeGrains for the measurement_start_day axis.
 var TimeGrains = model.NewEnum("hour", "day", "week", "month", "year")

@@ -74,6 +74,15 @@ func TestImportEventLists(t *testing.T) {
 	if !strings.Contains(out, "31 rows, 21 events, 0 rows skipped") || !strings.Contains(out, "21 events written (21 new") {
 		t.Errorf("stop:\n%s", out)
 	}
+	// The XLSX holds some of the same shutdowns: importing it, then the CSV
+	// again, keeps both files' sources on those events; a further import of
+	// the CSV changes nothing.
+	runCLI(t, "import", "stop", "--db", db, shareddata.Path(t, "internet-shutdowns", "keepiton-stop-2016-2022-public.xlsx"))
+	runCLI(t, "import", "stop", "--db", db, shareddata.Path(t, "internet-shutdowns", "access_now_snapshot_2026-05-20_TR_VN.csv"))
+	out, _ = runCLI(t, "import", "stop", "--db", db, shareddata.Path(t, "internet-shutdowns", "access_now_snapshot_2026-05-20_TR_VN.csv"))
+	if !strings.Contains(out, "21 events written (0 new, 0 updated, 21 unchanged)") {
+		t.Errorf("stop again:\n%s", out)
+	}
 	out, _ = runCLI(t, "import", "ioda", "--db", db, shareddata.Path(t, "internet-outages-ioda", "ioda_investigated_outages_cleaned_phase1+2.csv"))
 	if !strings.Contains(out, "1704 rows, 1703 events, 1 rows skipped") {
 		t.Errorf("ioda:\n%s", out)
@@ -90,6 +99,15 @@ func TestImportEventLists(t *testing.T) {
 	page, err := s.List(context.Background(), store.Query{Collection: "events", Country: "VN", Limit: 1000})
 	if err != nil || len(page.Rows) < 3 {
 		t.Fatalf("VN events: %v %v", page, err)
+	}
+	both := 0
+	for _, row := range page.Rows {
+		if strings.Contains(string(row.Body), ".xlsx!") && strings.Contains(string(row.Body), "TR_VN.csv") {
+			both++
+		}
+	}
+	if both == 0 {
+		t.Error("no Vietnamese event keeps the sources of both STOP files")
 	}
 	if n, _ := s.LogSize(context.Background()); n < 1700 {
 		t.Errorf("ledger holds %d leaves; every public event is one", n)

@@ -7,6 +7,7 @@ package interference
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -112,6 +113,45 @@ func WriteEvents(ctx context.Context, reg *registry.Registry, events []*model.Ev
 		out = append(out, res...)
 	}
 	return out, nil
+}
+
+// KeepSources adds to each event the sources of the stored event with the
+// same source_id, so that importing one file of a list that several files
+// share does not drop what the others said.
+func KeepSources(ctx context.Context, s store.Store, events []*model.Event) error {
+	for _, e := range events {
+		if e.SourceID == "" {
+			continue
+		}
+		page, err := s.List(ctx, store.Query{Collection: "events", SourceID: e.SourceID,
+			Visibility: []model.Visibility{model.Public, model.Members, model.Sealed}, Limit: 2})
+		if err != nil {
+			return err
+		}
+		if len(page.Rows) == 0 {
+			continue
+		}
+		var cur model.Event
+		if err := json.Unmarshal(page.Rows[0].Body, &cur); err != nil {
+			return err
+		}
+		have := map[string]bool{}
+		for _, src := range e.Sources {
+			have[sourceKey(src)] = true
+		}
+		var older []model.Source
+		for _, src := range cur.Sources {
+			if !have[sourceKey(src)] {
+				older = append(older, src)
+			}
+		}
+		e.Sources = append(older, e.Sources...)
+	}
+	return nil
+}
+
+func sourceKey(s model.Source) string {
+	return s.URL + "\x00" + s.File + "\x00" + s.SHA256 + "\x00" + fmt.Sprint(s.Line)
 }
 
 // Count tallies registry results by status.

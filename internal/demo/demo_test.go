@@ -138,12 +138,17 @@ func TestEveryReferenceResolves(t *testing.T) {
 				}
 			}
 		}
-		// No key may survive anywhere but in the record's own key field.
+		// No key may survive anywhere but in the record's own source_id
+		// (an organisation keeps its plain slug).
 		b, err := json.Marshal(r)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := strings.Count(string(b), `"`+KeyPrefix); n != 1 {
+		want := 1
+		if r.Collection() == "organisations" {
+			want = 0
+		}
+		if n := strings.Count(string(b), `"`+KeyPrefix); n != want {
 			t.Errorf("%s: %d demo keys left in %s", key, n, b)
 		}
 	}
@@ -158,8 +163,8 @@ func TestIDsAreStable(t *testing.T) {
 	}
 	// Pinned so that a change of derivation, which would orphan every
 	// demo record already in someone's store, cannot pass unnoticed.
-	if got, want := ID("demo:twitter"), pinnedTwitterID; got != want {
-		t.Errorf("ID(demo:twitter) = %s, want %s", got, want)
+	if got, want := ID("demo:x"), pinnedXID; got != want {
+		t.Errorf("ID(demo:x) = %s, want %s", got, want)
 	}
 	id, err := ulid.Parse(ID("demo:meta"))
 	if err != nil {
@@ -173,7 +178,7 @@ func TestIDsAreStable(t *testing.T) {
 	}
 }
 
-const pinnedTwitterID = "01JGFJJZ0020ZCGFVTRS3BK9BA"
+const pinnedXID = "01JGFJJZ00Y4CHSP1423M3D78M"
 
 func provisionsWith(l *model.Law, tag string) []model.Provision {
 	var out []model.Provision
@@ -245,7 +250,7 @@ func TestTwitterElectionOrders(t *testing.T) {
 	s := load(t)
 	d := get[*model.Demand](t, s, "demo:tr-2023-05-twitter-election-orders")
 	r := get[*model.Response](t, s, "demo:tr-2023-05-twitter-election-response")
-	tw := get[*model.Organisation](t, s, "demo:twitter")
+	tw := get[*model.Organisation](t, s, "demo:x")
 
 	if d.Platform != tw.ID || d.Country != "TR" || d.Channel != "court_order" {
 		t.Errorf("demand: platform %s country %s channel %s", d.Platform, d.Country, d.Channel)
@@ -405,7 +410,7 @@ func TestSensitivePeriods(t *testing.T) {
 }
 
 func TestParseErrorsNameLineAndField(t *testing.T) {
-	const org = `{"collection":"organisations","record":{"slug":"demo:p","name":"P","kind":"platform","platform_type":"video","sources":[{"url":"https://p.example"}]}}`
+	const org = `{"collection":"organisations","record":{"slug":"p","name":"P","kind":"platform","platform_type":"video","sources":[{"url":"https://p.example"}]}}`
 	demand := func(fields string) string {
 		return `{"collection":"demands","record":{"source_id":"demo:d","platform":"demo:p","country":"TR","granularity":"aggregate","period_start":"2023-01-01","period_end":"2023-06-30","types":["content_removal"],"targets":{},"sources":[{"url":"https://d.example"}]` + fields + `}}`
 	}
@@ -416,6 +421,7 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 		{"unknown envelope field", `{"collection":"organisations","extra":1,"record":{}}`, "demo.ndjson:1: extra: unknown field"},
 		{"unknown record field", org + "\n" + demand(`,"colour":"red"`), "demo.ndjson:2: record.colour: unknown field"},
 		{"unknown collection", `{"collection":"widgets","record":{"source_id":"demo:w"}}`, `demo.ndjson:1: collection: "widgets" is not one of`},
+		{"organisation slug with the prefix", strings.Replace(org, `"slug":"p"`, `"slug":"demo:p"`, 1), "demo.ndjson:1: record.slug: must be a plain slug"},
 		{"missing key", `{"collection":"authorities","record":{"country":"TR","name":"X","type":"court","sources":[{"url":"https://x.example"}]}}`, "demo.ndjson:1: record.source_id: must be a key"},
 		{"id set", `{"collection":"authorities","record":{"id":"01H","source_id":"demo:a"}}`, "record.id: must not be set"},
 		{"duplicate key", org + "\n" + org, `demo.ndjson:2: record.slug: key "demo:p" already used on line 1`},
@@ -439,7 +445,7 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 }
 
 func TestParseSkipsBlankLinesAndCountsThem(t *testing.T) {
-	in := "\n" + `{"collection":"organisations","record":{"slug":"demo:p","name":"P","kind":"civil_society","sources":[{"url":"https://p.example"}]}}` + "\n\n" + `{"collection":"organisations","record":{"slug":"demo:q","kind":"civil_society","sources":[{"url":"https://q.example"}]}}`
+	in := "\n" + `{"collection":"organisations","record":{"slug":"p","name":"P","kind":"civil_society","sources":[{"url":"https://p.example"}]}}` + "\n\n" + `{"collection":"organisations","record":{"slug":"q","kind":"civil_society","sources":[{"url":"https://q.example"}]}}`
 	_, err := Parse(strings.NewReader(in))
 	if err == nil || !strings.HasPrefix(err.Error(), "demo.ndjson:4: record.name: is required") {
 		t.Fatalf("error %v, want one on line 4 naming record.name", err)

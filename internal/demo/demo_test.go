@@ -54,7 +54,7 @@ func TestRecordsCoverEveryCollection(t *testing.T) {
 	for _, r := range s.recs {
 		count[r.Collection()]++
 	}
-	for _, c := range []string{"organisations", "authorities", "laws", "demands", "responses", "periods"} {
+	for _, c := range []string{"organisations", "authorities", "laws", "demands", "responses", "periods", "plans", "events"} {
 		if count[c] == 0 {
 			t.Errorf("no %s in the demo data", c)
 		}
@@ -126,6 +126,15 @@ func TestEveryReferenceResolves(t *testing.T) {
 			}
 			if x.Country != d.Country {
 				t.Errorf("%s: country %s differs from its demand's %s", key, x.Country, d.Country)
+			}
+		case *model.Event:
+			if len(x.Targets) == 0 || !isPlatform(x.Targets[0]) {
+				t.Errorf("%s: first target %v is not a platform organisation", key, x.Targets)
+			}
+			for i, id := range x.Related {
+				if _, ok := s.byID[id]; !ok {
+					t.Errorf("%s: related[%d] %q names no demo record", key, i, id)
+				}
 			}
 		case *model.Plan:
 			if !isPlatform(x.Platform) || (x.Period != "" && !is(x.Period, "periods")) {
@@ -296,6 +305,22 @@ func TestEarthquakeMeeting(t *testing.T) {
 	}
 	if got := d.When().Format("2006-01-02"); got != "2023-02-08" {
 		t.Errorf("received %s, want 2023-02-08", got)
+	}
+}
+
+func TestEvents(t *testing.T) {
+	s := load(t)
+	tw := get[*model.Event](t, s, "demo:tr-2023-02-twitter-filtering")
+	if tw.Kind != "throttling" || tw.Index().Platform != ID("demo:x") || tw.Detection.Detector != model.DetectorReported ||
+		tw.StartedAt.Format("2006-01-02") != "2023-02-08" || !slices.Contains(tw.Related, ID("demo:tr-2023-02-twitter-earthquake-meeting")) {
+		t.Errorf("Turkey 2023: %+v", tw)
+	}
+	fb := get[*model.Event](t, s, "demo:vn-2020-facebook-slowdown")
+	if days := fb.EndedAt.Sub(fb.StartedAt).Hours() / 24; days < 49 || days > 52 {
+		t.Errorf("Vietnam 2020 slowdown lasted %.0f days, want about seven weeks", days)
+	}
+	if !slices.Contains(fb.Related, ID("demo:vn-2020-facebook-restrictions")) {
+		t.Errorf("Vietnam 2020 slowdown not related to its demand: %v", fb.Related)
 	}
 }
 

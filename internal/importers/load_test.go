@@ -14,6 +14,7 @@ import (
 
 	"github.com/candor-observatory/candor/internal/api"
 	"github.com/candor-observatory/candor/internal/auth"
+	"github.com/candor-observatory/candor/internal/demo"
 	"github.com/candor-observatory/candor/internal/importers"
 	"github.com/candor-observatory/candor/internal/importers/google"
 	"github.com/candor-observatory/candor/internal/importers/meta"
@@ -302,5 +303,26 @@ func TestLoadShippedFiles(t *testing.T) {
 	sum, err := loadFile(t, db, google.UserData, shareddata.Path(t, "transparency", "google-user-data-requests.csv"))
 	if err != nil || sum.Unchanged != sum.Read {
 		t.Fatalf("re-import: %+v %v", sum, err)
+	}
+}
+
+// After the demonstration data, an import uses its platform record rather
+// than making a second X.
+func TestImportAdoptsDemoOrganisation(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	if _, err := demo.Load(context.Background(), registry.New(db)); err != nil {
+		t.Fatal(err)
+	}
+	before := countRows(t, db, "organisations")
+	sum, err := loadFile(t, db, x.InfoRequests, shareddata.Path(t, "transparency", "information-requests-report-jan-jun-2017.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, db, "organisations"); n != before || sum.Created != sum.Read-1 {
+		t.Fatalf("%d organisations (were %d); %+v", n, before, sum)
+	}
+	p, err := db.List(context.Background(), store.Query{Collection: "organisations", SourceID: "x", Limit: 2})
+	if err != nil || len(p.Rows) != 1 || !strings.Contains(string(p.Rows[0].Body), "X (formerly Twitter)") {
+		t.Fatalf("the demo's X record was not kept: %v", err)
 	}
 }

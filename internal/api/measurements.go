@@ -16,6 +16,7 @@ func init() {
 		{"probe_cc", "ISO 3166-1 alpha-2 (or country)"}, {"probe_asn", "network, AS1234 or 1234"},
 		{"test_name", "OONI test, e.g. web_connectivity"}, {"domain", "measured host"},
 		{"platform", "platform slug, e.g. twitter, meta, google"},
+		{"category_code", "Citizen Lab category of the domain, e.g. NEWS, GRP"},
 		{"since", "measurements from this time (RFC 3339 or YYYY-MM-DD; or from)"},
 		{"until", "measurements before this time (or to)"},
 	}
@@ -28,11 +29,13 @@ func init() {
 				Param{"failure", "true: failures only"},
 				Param{"cursor", "opaque cursor from next_cursor"}, Param{"limit", "page size, 1 to 1000 (default 100)"},
 				Param{"format", "json, ndjson or csv"})},
+		Route{Method: "GET", Pattern: "/api/v1/measurements/{uid}", Tag: "interference",
+			Summary: "Get one measurement by its measurement_uid (as cited in events' evidence)", Handle: (*Handler).getMeasurement},
 		Route{Method: "GET", Pattern: "/api/v1/interference/aggregation", Tag: "interference",
 			Summary: "Outcome counts grouped like OONI's /api/v1/aggregation, with platform as an extra axis",
 			Handle:  (*Handler).aggregateMeasurements,
 			Params: append(append([]Param{}, filters...),
-				Param{"axis_x", "measurement_start_day, probe_cc, probe_asn, test_name, domain or platform"},
+				Param{"axis_x", "measurement_start_day, probe_cc, probe_asn, test_name, domain, platform or category_code"},
 				Param{"axis_y", "a second axis"}, Param{"time_grain", "hour, day (default), week, month or year"},
 				Param{"format", "json or csv"})},
 	)
@@ -74,6 +77,7 @@ func measurementQuery(w http.ResponseWriter, r *http.Request) (store.Measurement
 		q.ProbeASN = n
 	}
 	q.TestName, q.Domain, q.Platform = v.Get("test_name"), strings.ToLower(v.Get("domain")), v.Get("platform")
+	q.Category = strings.ToUpper(v.Get("category_code"))
 	var err error
 	f, s := first("since", "from")
 	if q.Since, err = parseTime(s, false); err != nil {
@@ -174,6 +178,20 @@ func (h *Handler) listMeasurements(w http.ResponseWriter, r *http.Request) {
 			NextCursor string            `json:"next_cursor,omitempty"`
 		}{data, len(data), page.NextCursor})
 	}
+}
+
+func (h *Handler) getMeasurement(w http.ResponseWriter, r *http.Request) {
+	ms, ok := h.measurementStore(w)
+	if !ok {
+		return
+	}
+	m, err := ms.Measurement(r.Context(), r.PathValue("uid"))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(m)
 }
 
 func (h *Handler) aggregateMeasurements(w http.ResponseWriter, r *http.Request) {

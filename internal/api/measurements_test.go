@@ -52,6 +52,13 @@ func testMeasurementsAPI(t *testing.T, db *sqlstore.DB) {
 	if len(page.Data) != 2 {
 		t.Errorf("anomalies and confirmed: %s", body)
 	}
+	resp, body = e.do("GET", "/api/v1/measurements/b", "", nil)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"outcome":"confirmed"`) {
+		t.Errorf("one measurement: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ = e.do("GET", "/api/v1/measurements/zzz", "", nil); resp.StatusCode != 404 {
+		t.Errorf("missing measurement: %d", resp.StatusCode)
+	}
 	resp, body = e.do("GET", "/api/v1/measurements?probe_asn=ASxyz", "", nil)
 	if resp.StatusCode != 400 || !strings.Contains(string(body), `"field":"probe_asn"`) {
 		t.Errorf("bad asn: %d %s", resp.StatusCode, body)

@@ -221,6 +221,9 @@ func runImportEvents(format string) func(ctx context.Context, env *Env, args []s
 			return err
 		}
 		defer app.Close()
+		if err := interference.KeepSources(ctx, s, events); err != nil {
+			return err
+		}
 		res, err := interference.WriteEvents(ctx, app.Registry, events)
 		if err != nil {
 			return err

@@ -38,6 +38,8 @@ func TestImportOONIThenDetect(t *testing.T) {
 	in := filepath.Join(dir, "m.jsonl")
 	os.WriteFile(in, buf.Bytes(), 0o644)
 
+	// Tags first, so that measurements get their domain's category.
+	runCLI(t, "import", "citizenlab", "--db", db, shareddata.Path(t, "citizenlab-test-lists", "global.csv"))
 	out, errOut := runCLI(t, "import", "ooni", "--db", db, "--fingerprints", fp, in)
 	if !strings.Contains(out, "2400 measurements read (2400 new") || !strings.Contains(out, "1 interference events detected (1 new") ||
 		!strings.Contains(out, "dns_manipulation  2023-02-07T06:00:00Z → 2023-02-07T16:00:00Z  X/Twitter blocked by DNS manipulation on AS16135 (TR)") {
@@ -55,6 +57,15 @@ func TestImportOONIThenDetect(t *testing.T) {
 	if !strings.Contains(out, "1 interference events detected (0 new, 0 updated, 1 unchanged)") {
 		t.Errorf("detect:\n%s", out)
 	}
+	s, err := OpenStore(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	page, err := s.ListMeasurements(context.Background(), store.MeasurementQuery{Domain: "twitter.com", Limit: 1})
+	if err != nil || len(page.Measurements) != 1 || page.Measurements[0].Category != "GRP" {
+		t.Errorf("twitter.com measurement category: %+v %v", page, err)
+	}
 }
 
 func TestImportEventLists(t *testing.T) {
@@ -62,6 +73,15 @@ func TestImportEventLists(t *testing.T) {
 	out, _ := runCLI(t, "import", "stop", "--db", db, shareddata.Path(t, "internet-shutdowns", "access_now_snapshot_2026-05-20_TR_VN.csv"))
 	if !strings.Contains(out, "31 rows, 21 events, 0 rows skipped") || !strings.Contains(out, "21 events written (21 new") {
 		t.Errorf("stop:\n%s", out)
+	}
+	// The XLSX holds some of the same shutdowns: importing it, then the CSV
+	// again, keeps both files' sources on those events; a further import of
+	// the CSV changes nothing.
+	runCLI(t, "import", "stop", "--db", db, shareddata.Path(t, "internet-shutdowns", "keepiton-stop-2016-2022-public.xlsx"))
+	runCLI(t, "import", "stop", "--db", db, shareddata.Path(t, "internet-shutdowns", "access_now_snapshot_2026-05-20_TR_VN.csv"))
+	out, _ = runCLI(t, "import", "stop", "--db", db, shareddata.Path(t, "internet-shutdowns", "access_now_snapshot_2026-05-20_TR_VN.csv"))
+	if !strings.Contains(out, "21 events written (0 new, 0 updated, 21 unchanged)") {
+		t.Errorf("stop again:\n%s", out)
 	}
 	out, _ = runCLI(t, "import", "ioda", "--db", db, shareddata.Path(t, "internet-outages-ioda", "ioda_investigated_outages_cleaned_phase1+2.csv"))
 	if !strings.Contains(out, "1704 rows, 1703 events, 1 rows skipped") {
@@ -79,6 +99,15 @@ func TestImportEventLists(t *testing.T) {
 	page, err := s.List(context.Background(), store.Query{Collection: "events", Country: "VN", Limit: 1000})
 	if err != nil || len(page.Rows) < 3 {
 		t.Fatalf("VN events: %v %v", page, err)
+	}
+	both := 0
+	for _, row := range page.Rows {
+		if strings.Contains(string(row.Body), ".xlsx!") && strings.Contains(string(row.Body), "TR_VN.csv") {
+			both++
+		}
+	}
+	if both == 0 {
+		t.Error("no Vietnamese event keeps the sources of both STOP files")
 	}
 	if n, _ := s.LogSize(context.Background()); n < 1700 {
 		t.Errorf("ledger holds %d leaves; every public event is one", n)

@@ -61,6 +61,7 @@ func (l *Loader) Load(ctx context.Context, format Format, r io.Reader, file File
 			size = DefaultBatch
 		}
 		var batch []Item
+		collection := "" // of the batch's last record that answers no other
 		for {
 			it, err := rd.Next()
 			if err == io.EOF {
@@ -76,13 +77,21 @@ func (l *Loader) Load(ctx context.Context, format Format, r io.Reader, file File
 				}
 				continue
 			}
-			if len(batch) >= size && it.Parent == "" {
+			// A batch ends before a record of another collection (records
+			// refer to those of collections written before them, and the
+			// registry resolves references against what is already
+			// written), but never between a parent and its children.
+			if len(batch) > 0 && it.Parent == "" &&
+				(len(batch) >= size || it.Record.Collection() != collection) {
 				if err := ld.flush(batch); err != nil {
 					return err
 				}
 				batch = batch[:0]
 			}
 			batch = append(batch, it)
+			if it.Parent == "" {
+				collection = it.Record.Collection()
+			}
 		}
 		return ld.flush(batch)
 	})
@@ -139,13 +148,15 @@ func (ld *load) flush(batch []Item) error {
 		}
 	}
 	ids := map[string]string{}
-	if err := ld.write(parents, ids); err != nil {
+	if err := ld.write(parents, ids, len(children) > 0); err != nil {
 		return err
 	}
-	return ld.write(children, ids)
+	return ld.write(children, ids, false)
 }
 
-func (ld *load) write(items []Item, ids map[string]string) error {
+// write writes items whose parents' ids are in ids, and, when keep is set,
+// adds the ids of the written records there.
+func (ld *load) write(items []Item, ids map[string]string, keep bool) error {
 	if len(items) == 0 {
 		return nil
 	}
@@ -173,9 +184,11 @@ func (ld *load) write(items []Item, ids map[string]string) error {
 		return ld.located(items, err)
 	}
 	ld.sum.count(res)
-	for i, r := range res {
-		if sid := recs[i].Index().SourceID; sid != "" {
-			ids[sid] = r.ID
+	if keep {
+		for i, r := range res {
+			if sid := recs[i].Index().SourceID; sid != "" {
+				ids[sid] = r.ID
+			}
 		}
 	}
 	return nil

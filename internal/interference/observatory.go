@@ -7,8 +7,10 @@ package interference
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/candor-observatory/candor/internal/auth"
@@ -40,10 +42,20 @@ type ImportStats struct {
 	First, Last time.Time
 }
 
-// ImportOONI streams files into the measurements table.
+// ImportOONI streams files into the measurements table, labelling each
+// measurement with the test-list category of its domain when the store
+// holds category tags.
 func ImportOONI(ctx context.Context, ms store.Measurements, paths []string, opts ooni.Options) (ImportStats, error) {
 	var st ImportStats
+	tags, err := ms.AllDomainCategories(ctx)
+	if err != nil {
+		return st, err
+	}
+	cats := newCategories(tags)
 	s, err := ooni.Ingest(ctx, paths, opts, func(batch []*model.Measurement) error {
+		for _, m := range batch {
+			m.Category = cats.of(m.Domain, m.ProbeCC)
+		}
 		n, err := ms.PutMeasurements(ctx, batch)
 		if err != nil {
 			return err
@@ -103,6 +115,45 @@ func WriteEvents(ctx context.Context, reg *registry.Registry, events []*model.Ev
 	return out, nil
 }
 
+// KeepSources adds to each event the sources of the stored event with the
+// same source_id, so that importing one file of a list that several files
+// share does not drop what the others said.
+func KeepSources(ctx context.Context, s store.Store, events []*model.Event) error {
+	for _, e := range events {
+		if e.SourceID == "" {
+			continue
+		}
+		page, err := s.List(ctx, store.Query{Collection: "events", SourceID: e.SourceID,
+			Visibility: []model.Visibility{model.Public, model.Members, model.Sealed}, Limit: 2})
+		if err != nil {
+			return err
+		}
+		if len(page.Rows) == 0 {
+			continue
+		}
+		var cur model.Event
+		if err := json.Unmarshal(page.Rows[0].Body, &cur); err != nil {
+			return err
+		}
+		have := map[string]bool{}
+		for _, src := range e.Sources {
+			have[sourceKey(src)] = true
+		}
+		var older []model.Source
+		for _, src := range cur.Sources {
+			if !have[sourceKey(src)] {
+				older = append(older, src)
+			}
+		}
+		e.Sources = append(older, e.Sources...)
+	}
+	return nil
+}
+
+func sourceKey(s model.Source) string {
+	return s.URL + "\x00" + s.File + "\x00" + s.SHA256 + "\x00" + fmt.Sprint(s.Line)
+}
+
 // Count tallies registry results by status.
 func Count(res []*registry.Result) (created, updated, unchanged int) {
 	for _, r := range res {
@@ -116,4 +167,39 @@ func Count(res []*registry.Result) (created, updated, unchanged int) {
 		}
 	}
 	return
+}
+
+// categories finds the category of a measured host: its own tags or its
+// parent domain's, from the probe country's list first, then the global one.
+type categories map[string][]store.DomainCategory
+
+func newCategories(tags []store.DomainCategory) categories {
+	c := categories{}
+	for _, t := range tags {
+		c[t.Domain] = append(c[t.Domain], t)
+	}
+	return c
+}
+
+func (c categories) of(host, cc string) string {
+	if len(c) == 0 || host == "" {
+		return ""
+	}
+	h := strings.TrimPrefix(strings.ToLower(host), "www.")
+	for strings.Contains(h, ".") {
+		if tags := c[h]; len(tags) > 0 {
+			best := tags[0]
+			for _, t := range tags {
+				if strings.EqualFold(t.List, cc) {
+					return t.Category
+				}
+				if t.List == "global" {
+					best = t
+				}
+			}
+			return best.Category
+		}
+		h = h[strings.IndexByte(h, '.')+1:]
+	}
+	return ""
 }

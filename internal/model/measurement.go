@@ -21,8 +21,10 @@ type Measurement struct {
 	StartTime      time.Time `json:"measurement_start_time"`
 	// Platform is the slug of the platform the domain or test belongs to
 	// ("twitter", "meta"), Service the product within it ("instagram").
-	Platform     string   `json:"platform,omitempty"`
-	Service      string   `json:"service,omitempty"`
+	Platform string `json:"platform,omitempty"`
+	Service  string `json:"service,omitempty"`
+	// Category is the Citizen Lab test-list category of the domain.
+	Category     string   `json:"category_code,omitempty"`
 	Outcome      string   `json:"outcome"`
 	BlockingType string   `json:"blocking_type,omitempty"`
 	TLSHandshake *float64 `json:"tls_handshake_ms,omitempty"`

@@ -15,12 +15,16 @@ type Measurements interface {
 	// returns how many were new.
 	PutMeasurements(ctx context.Context, ms []*model.Measurement) (int, error)
 	ListMeasurements(ctx context.Context, q MeasurementQuery) (*MeasurementPage, error)
+	// Measurement returns one measurement by its key; ErrNotFound if none.
+	Measurement(ctx context.Context, key string) (*model.Measurement, error)
 	// EachMeasurement streams the measurements a query selects, oldest first.
 	EachMeasurement(ctx context.Context, q MeasurementQuery, fn func(*model.Measurement) error) error
 	AggregateMeasurements(ctx context.Context, q AggregationQuery) ([]AggregationRow, error)
 	// PutDomainCategories replaces the category tags of domains.
 	PutDomainCategories(ctx context.Context, tags []DomainCategory) error
 	DomainCategories(ctx context.Context, domain string) ([]DomainCategory, error)
+	// AllDomainCategories returns every tag, to label measurements at import.
+	AllDomainCategories(ctx context.Context) ([]DomainCategory, error)
 }
 
 // MeasurementQuery filters measurements.
@@ -30,6 +34,7 @@ type MeasurementQuery struct {
 	TestName     string
 	Domain       string
 	Platform     string
+	Category     string
 	Outcomes     []string // any of ok, anomaly, confirmed, failure
 	Since, Until *time.Time
 	Cursor       string
@@ -43,7 +48,7 @@ type MeasurementPage struct {
 }
 
 // Aggregation axes, as OONI's /api/v1/aggregation names them, plus platform.
-var AggregationAxes = model.NewEnum("measurement_start_day", "probe_cc", "probe_asn", "test_name", "domain", "platform")
+var AggregationAxes = model.NewEnum("measurement_start_day", "probe_cc", "probe_asn", "test_name", "domain", "platform", "category_code")
 
 // TimeGrains for the measurement_start_day axis.
 var TimeGrains = model.NewEnum("hour", "day", "week", "month", "year")

@@ -145,6 +145,7 @@ func (d *Detector) Events() []*model.Event {
 	var out []*model.Event
 	out = append(out, d.blocking()...)
 	out = append(out, d.throttling()...)
+	out = append(out, d.national(out)...)
 	sort.Slice(out, func(i, j int) bool { return out[i].SourceID < out[j].SourceID })
 	return out
 }

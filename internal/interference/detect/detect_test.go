@@ -161,3 +161,31 @@ func TestDetectionIsIdempotent(t *testing.T) {
 		t.Errorf("want one event, got %s", a)
 	}
 }
+
+// Throttling on two networks at once is reported per network and once for
+// the country.
+func TestNationalEvent(t *testing.T) {
+	start, end := base.Add(30*time.Hour), base.Add(42*time.Hour)
+	events := detectFrom(t, spec(
+		oonitest.Episode{Kind: "throttling", ASN: 9121, Domains: []string{"twitter.com"}, Start: start, End: end, Factor: 20},
+		oonitest.Episode{Kind: "throttling", ASN: 16135, Domains: []string{"twitter.com"}, Start: start.Add(2 * time.Hour), End: end, Factor: 20},
+	))
+	var national *model.Event
+	networks := 0
+	for _, e := range events {
+		switch e.Scope {
+		case "national":
+			national = e
+		case "network":
+			networks++
+		}
+	}
+	if networks != 2 || national == nil {
+		t.Fatalf("%d network events, national %v; want 2 and one", networks, national)
+	}
+	if len(national.ASNs) != 2 || national.ASNs[0] != 9121 || national.ASNs[1] != 16135 || national.Targets[0] != "twitter" {
+		t.Errorf("national event %+v", national)
+	}
+	near(t, "national start", &national.StartedAt, start)
+	near(t, "national end", national.EndedAt, end)
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -20,9 +21,9 @@ var _ store.Measurements = (*DB)(nil)
 
 const measurementColumns = `uid, measurement_uid, report_id, test_name, input, domain, probe_cc, probe_asn,
 	measurement_start_time, platform, service, outcome, blocking_type, tls_handshake_ms, download_kbps,
-	scores, raw_file, raw_line, raw_sha256`
+	scores, raw_file, raw_line, raw_sha256, category_code`
 
-const measurementColumnCount = 19
+const measurementColumnCount = 20
 
 // measurementRowsPerInsert keeps one INSERT under SQLite's parameter limit.
 const measurementRowsPerInsert = 500
@@ -57,7 +58,7 @@ func (db *DB) PutMeasurements(ctx context.Context, ms []*model.Measurement) (int
 				}
 				args = append(args, m.Key(), m.MeasurementUID, m.ReportID, m.TestName, m.Input, m.Domain, m.ProbeCC,
 					m.ProbeASN, unixMicros(m.StartTime), m.Platform, m.Service, m.Outcome, m.BlockingType,
-					nullFloat(m.TLSHandshake), nullFloat(m.DownloadKbps), scores, m.Raw.File, m.Raw.Line, m.Raw.SHA256)
+					nullFloat(m.TLSHandshake), nullFloat(m.DownloadKbps), scores, m.Raw.File, m.Raw.Line, m.Raw.SHA256, m.Category)
 			}
 			b.WriteString(` ON CONFLICT DO NOTHING`)
 			res, err := tx.tx.ExecContext(ctx, db.q(b.String()), args...)
@@ -135,6 +136,9 @@ func measurementWhere(q store.MeasurementQuery) (string, []any) {
 	if q.Platform != "" {
 		add("platform = ?", q.Platform)
 	}
+	if q.Category != "" {
+		add("category_code = ?", q.Category)
+	}
 	if len(q.Outcomes) > 0 {
 		c := "outcome IN (" + placeholders(len(q.Outcomes)) + ")"
 		for _, o := range q.Outcomes {
@@ -160,7 +164,7 @@ func scanMeasurement(sc interface{ Scan(...any) error }) (*model.Measurement, er
 	var t int64
 	var tls, kbps sql.NullFloat64
 	err := sc.Scan(&key, &m.MeasurementUID, &m.ReportID, &m.TestName, &m.Input, &m.Domain, &m.ProbeCC, &m.ProbeASN,
-		&t, &m.Platform, &m.Service, &m.Outcome, &m.BlockingType, &tls, &kbps, &scores, &m.Raw.File, &m.Raw.Line, &m.Raw.SHA256)
+		&t, &m.Platform, &m.Service, &m.Outcome, &m.BlockingType, &tls, &kbps, &scores, &m.Raw.File, &m.Raw.Line, &m.Raw.SHA256, &m.Category)
 	if err != nil {
 		return nil, err
 	}
@@ -225,6 +229,15 @@ func (db *DB) ListMeasurements(ctx context.Context, q store.MeasurementQuery) (*
 		page.NextCursor = base64.RawURLEncoding.EncodeToString(b)
 	}
 	return page, nil
+}
+
+// Measurement reads one measurement by its key.
+func (db *DB) Measurement(ctx context.Context, key string) (*model.Measurement, error) {
+	m, err := scanMeasurement(db.read.QueryRowContext(ctx, db.q(`SELECT `+measurementColumns+` FROM measurements WHERE uid = ?`), key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	return m, wrap("read measurement", err)
 }
 
 // EachMeasurement streams measurements oldest first.
@@ -403,9 +416,18 @@ func (db *DB) PutDomainCategories(ctx context.Context, tags []store.DomainCatego
 	})
 }
 
+// AllDomainCategories returns every domain tag.
+func (db *DB) AllDomainCategories(ctx context.Context) ([]store.DomainCategory, error) {
+	return db.domainCategories(ctx, `SELECT domain, category, list FROM domain_categories ORDER BY domain, list, category`)
+}
+
 // DomainCategories returns a domain's tags.
 func (db *DB) DomainCategories(ctx context.Context, domain string) ([]store.DomainCategory, error) {
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT domain, category, list FROM domain_categories WHERE domain = ? ORDER BY list, category`), domain)
+	return db.domainCategories(ctx, `SELECT domain, category, list FROM domain_categories WHERE domain = ? ORDER BY list, category`, domain)
+}
+
+func (db *DB) domainCategories(ctx context.Context, query string, args ...any) ([]store.DomainCategory, error) {
+	rows, err := db.read.QueryContext(ctx, db.q(query), args...)
 	if err != nil {
 		return nil, wrap("read domain categories", err)
 	}

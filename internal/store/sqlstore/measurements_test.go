@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
@@ -39,6 +40,7 @@ func testMeasurements(t *testing.T, db *sqlstore.DB) {
 	legacy := measurement("", "VN", 7552, "meta", "anomaly", jan)
 	legacy.ReportID = "20230131T000000Z_AS7552_x"
 	ms = append(ms, legacy)
+	ms[0].Category, ms[1].Category = "GRP", "GRP"
 	n, err := db.PutMeasurements(ctx, ms)
 	if err != nil || n != 6 {
 		t.Fatalf("put: %d, %v", n, err)
@@ -100,10 +102,20 @@ func testMeasurements(t *testing.T, db *sqlstore.DB) {
 	if len(asn) != 3 || asn[0].Keys["probe_asn"] != "7552" || asn[2].Keys["probe_asn"] != "16135" {
 		t.Errorf("by asn: %+v", asn)
 	}
+	cat, _ := db.AggregateMeasurements(ctx, store.AggregationQuery{AxisX: "category_code"})
+	if len(cat) != 2 || cat[1].Keys["category_code"] != "GRP" || cat[1].MeasurementCount != 2 || cat[0].MeasurementCount != 4 {
+		t.Errorf("by category: %+v", cat)
+	}
 	if _, err := db.AggregateMeasurements(ctx, store.AggregationQuery{AxisX: "probe_ip"}); err == nil {
 		t.Error("unknown axis accepted")
 	}
 
+	if m, err := db.Measurement(ctx, "u2"); err != nil || m.Outcome != "confirmed" || m.ProbeASN != 9121 {
+		t.Errorf("by key: %+v, %v", m, err)
+	}
+	if _, err := db.Measurement(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("missing key: %v", err)
+	}
 	var seen []string
 	db.EachMeasurement(ctx, store.MeasurementQuery{ProbeCC: "VN"}, func(m *model.Measurement) error {
 		seen = append(seen, m.Key())
@@ -118,5 +130,8 @@ func testMeasurements(t *testing.T, db *sqlstore.DB) {
 	}
 	if cs, _ := db.DomainCategories(ctx, "twitter.com"); len(cs) != 1 || cs[0].Category != "GRP" {
 		t.Errorf("categories %v", cs)
+	}
+	if all, _ := db.AllDomainCategories(ctx); len(all) != 1 {
+		t.Errorf("all categories %v", all)
 	}
 }

@@ -101,7 +101,7 @@ func TestVerifyServerAndTamper(t *testing.T) {
 		w := start(t, db)
 		w.add(t, 300)
 		state := filepath.Join(t.TempDir(), "state.json")
-		out, err := w.verify(t, state, w.ids[0], w.ids[1], w.ids[299])
+		out, err := w.verify(t, state, w.ids[0], strings.TrimPrefix(w.ids[1], "demands/"), w.ids[299])
 		if err != nil {
 			t.Fatalf("clean log: %v\n%s", err, out)
 		}

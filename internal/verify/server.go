@@ -315,7 +315,7 @@ func checkRecord(ctx context.Context, c client, out io.Writer, thr tlog.HashRead
 		return mismatch("record %s version %d: its content cannot be matched to the log: %v", ref, p.Version, err)
 	}
 	if p.LeafIndex >= cp.Size {
-		return mismatch("record %s version %d is at log index %d, beyond the verified checkpoint of %d entries; run again shortly", ref, p.Version, p.LeafIndex, cp.Size)
+		return fmt.Errorf("record %s version %d is at log index %d, beyond the verified checkpoint of %d entries: it is not yet in a signed checkpoint; run again shortly", ref, p.Version, p.LeafIndex, cp.Size)
 	}
 	if err := proveLeaf(thr, cp, p.LeafIndex, leaf); err != nil {
 		return mismatch("record %s version %d does not match the log entry %d: the content served now differs from what was published "+

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/candor-observatory/candor/internal/ledger"
 )
@@ -26,6 +27,9 @@ func (l *Ledger) EntryCount(ctx context.Context) (int64, error) {
 }
 
 func (l *Ledger) ReadEntries(ctx context.Context, start, end int64) ([][]byte, error) {
+	if out, ok := l.db.recent.get(start, end); ok {
+		return out, nil
+	}
 	rows, err := l.db.read.QueryContext(ctx, l.db.q(`SELECT idx, data FROM log_entries WHERE idx >= ? AND idx < ? ORDER BY idx`), start, end)
 	if err != nil {
 		return nil, wrap("ledger: read entries", err)
@@ -91,7 +95,11 @@ func (l *Ledger) WriteTiles(ctx context.Context, oldSize, newSize int64, tiles [
 			return wrap("ledger: write tile", err)
 		}
 	}
-	return wrap("ledger: write tiles", tx.Commit())
+	if err := tx.Commit(); err != nil {
+		return wrap("ledger: write tiles", err)
+	}
+	l.db.recent.trim(newSize)
+	return nil
 }
 
 func (l *Ledger) ReadCheckpoint(ctx context.Context) ([]byte, error) {
@@ -104,4 +112,57 @@ func (l *Ledger) WriteCheckpoint(ctx context.Context, size int64, note []byte) e
 	_, err := l.db.write.ExecContext(ctx, l.db.q(`UPDATE log_state SET checkpoint = ?, checkpoint_size = ?
 		WHERE id = 1 AND checkpoint_size <= ?`), note, size, size)
 	return wrap("ledger: write checkpoint", err)
+}
+
+// maxRecentLeaves bounds the leaves kept in memory when no integrator runs
+// (an import from the command line, say): past it they are read back.
+const maxRecentLeaves = 1 << 16
+
+// recentLeaves is a contiguous run of committed, not yet integrated leaves.
+// It is only a cache: anything missing is read from log_entries.
+type recentLeaves struct {
+	mu    sync.Mutex
+	start int64
+	data  [][]byte
+}
+
+func (r *recentLeaves) add(first int64, leaves [][]byte) {
+	if len(leaves) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.data) == 0 || first != r.start+int64(len(r.data)) || len(r.data)+len(leaves) > maxRecentLeaves {
+		// Not contiguous (another transaction got in between) or too
+		// many: start afresh.
+		r.start, r.data = first, nil
+		if len(leaves) > maxRecentLeaves {
+			return
+		}
+	}
+	r.data = append(r.data, leaves...)
+}
+
+func (r *recentLeaves) get(start, end int64) ([][]byte, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.data) == 0 || start < r.start || end > r.start+int64(len(r.data)) || start > end {
+		return nil, false
+	}
+	return append([][]byte(nil), r.data[start-r.start:end-r.start]...), true
+}
+
+// trim forgets leaves below size, which the tiles now cover.
+func (r *recentLeaves) trim(size int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if size <= r.start {
+		return
+	}
+	if size >= r.start+int64(len(r.data)) {
+		r.start, r.data = size, nil
+		return
+	}
+	r.data = append([][]byte(nil), r.data[size-r.start:]...)
+	r.start = size
 }

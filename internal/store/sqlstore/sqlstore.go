@@ -35,6 +35,9 @@ type Dialect interface {
 type DB struct {
 	read, write *sql.DB
 	d           Dialect
+	// recent keeps the leaves this process committed until they are
+	// integrated, so the ledger need not read them back.
+	recent recentLeaves
 }
 
 var _ store.Store = (*DB)(nil)
@@ -76,7 +79,11 @@ func (db *DB) InTx(ctx context.Context, fn func(store.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	db.recent.add(t.leavesFirst, t.leaves)
+	return nil
 }
 
 // Rebind turns '?' into '$1', '$2'… for PostgreSQL.

@@ -17,6 +17,9 @@ type Tx struct {
 	stmts map[string]*sql.Stmt
 	// written counts rows put so far; statsAt is when stats are next refreshed.
 	written, statsAt int
+	// leaves appended in this transaction, from index leavesFirst.
+	leaves      [][]byte
+	leavesFirst int64
 }
 
 // SQL gives packages that keep their own tables (ledger, measurements)
@@ -213,8 +216,11 @@ func (t *Tx) AppendLeaves(ctx context.Context, leaves [][]byte) (int64, error) {
 		for i := range idx {
 			idx[i] = next + int64(i)
 		}
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO log_entries (idx, data) SELECT * FROM unnest($1::bigint[], $2::bytea[])`, idx, leaves)
-		return next, wrap("append log entries", err)
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO log_entries (idx, data) SELECT * FROM unnest($1::bigint[], $2::bytea[])`, idx, leaves); err != nil {
+			return 0, wrap("append log entries", err)
+		}
+		t.keepLeaves(next, leaves)
+		return next, nil
 	}
 	per := min(500, t.db.d.MaxParams()/2)
 	for i := 0; i < len(leaves); i += per {
@@ -232,7 +238,15 @@ func (t *Tx) AppendLeaves(ctx context.Context, leaves [][]byte) (int64, error) {
 			return 0, wrap("append log entries", err)
 		}
 	}
+	t.keepLeaves(next, leaves)
 	return next, nil
+}
+
+func (t *Tx) keepLeaves(first int64, leaves [][]byte) {
+	if len(t.leaves) == 0 {
+		t.leavesFirst = first
+	}
+	t.leaves = append(t.leaves, leaves...)
 }
 
 func (t *Tx) AddAudit(ctx context.Context, entries []store.AuditEntry) error {

@@ -1,7 +1,10 @@
 package interference
 
 import (
+	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -23,7 +26,20 @@ func TestImportDetectPostgres(t *testing.T) { testImportDetect(t, storetest.Open
 // ledger, and read back from the events collection.
 func testImportDetect(t *testing.T, db *sqlstore.DB) {
 	ctx := context.Background()
-	path, n := oonitest.BenchFile(t)
+	start := time.Date(2023, 2, 1, 0, 0, 0, 0, time.UTC)
+	var buf bytes.Buffer
+	n, err := oonitest.Write(&buf, oonitest.Spec{Start: start, End: start.Add(48 * time.Hour),
+		Networks: oonitest.DefaultNetworks[:3], Domains: oonitest.DefaultDomains[:4], PerHour: 4, Seed: 5,
+		BodyBytes: 512, CertBytes: 64, Episodes: []oonitest.Episode{
+			{Kind: "throttling", ASN: 9121, Domains: []string{"twitter.com"}, Start: start.Add(5 * time.Hour), End: start.Add(20 * time.Hour), Factor: 30},
+			{Kind: "dns", ASN: 16135, Domains: []string{"www.youtube.com"}, Start: start.Add(8 * time.Hour), End: start.Add(30 * time.Hour), BlockIP: "195.175.254.2"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "m.jsonl")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for round := 0; round < 2; round++ {
 		st, err := ImportOONI(ctx, db, []string{path}, ooni.Options{})
 		if err != nil {
@@ -68,10 +84,9 @@ func testImportDetect(t *testing.T, db *sqlstore.DB) {
 	if first[0].ID == "" || first[0].Version != 1 {
 		t.Errorf("registry did not assign id/version: %+v", first[0].Meta)
 	}
-	start := time.Date(2023, 2, 1, 5, 0, 0, 0, time.UTC)
 	for _, e := range first {
-		if e.Kind == "throttling" && !e.StartedAt.Equal(start) {
-			t.Errorf("throttling starts %s, want %s", e.StartedAt, start)
+		if e.Kind == "throttling" && !e.StartedAt.Equal(start.Add(5*time.Hour)) {
+			t.Errorf("throttling starts %s, want %s", e.StartedAt, start.Add(5*time.Hour))
 		}
 	}
 }

@@ -224,6 +224,9 @@ func runImportEvents(format string) func(ctx context.Context, env *Env, args []s
 		if err := interference.KeepSources(ctx, s, events); err != nil {
 			return err
 		}
+		if err := interference.LinkRelated(ctx, s, events); err != nil {
+			return err
+		}
 		res, err := interference.WriteEvents(ctx, app.Registry, events)
 		if err != nil {
 			return err

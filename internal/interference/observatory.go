@@ -92,6 +92,9 @@ func Detect(ctx context.Context, ms store.Measurements, reg *registry.Registry, 
 		return nil, nil, err
 	}
 	events := d.Events()
+	if err := LinkRelated(ctx, reg.Store, events); err != nil {
+		return nil, nil, err
+	}
 	res, err := WriteEvents(ctx, reg, events)
 	return events, res, err
 }

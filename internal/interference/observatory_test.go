@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/interference/detect"
 	"github.com/candor-observatory/candor/internal/interference/ooni"
 	"github.com/candor-observatory/candor/internal/interference/ooni/oonitest"
@@ -54,6 +55,19 @@ func testImportDetect(t *testing.T, db *sqlstore.DB) {
 		}
 	}
 	reg := registry.New(db)
+	// An election period in Turkey and a demand to X the week before: the
+	// throttling event should point at both.
+	org := &model.Organisation{Name: "X Corp.", Kind: "platform", PlatformType: "social_media", Slug: "twitter"}
+	period := &model.Period{Country: "TR", Kind: "election", Title: "Test election", StartsOn: "2023-01-30", EndsOn: "2023-02-02"}
+	if _, err := reg.Write(ctx, auth.System, []model.Record{org, period}, registry.Upsert); err != nil {
+		t.Fatal(err)
+	}
+	received := start.Add(-7 * 24 * time.Hour)
+	demand := &model.Demand{Platform: org.ID, Country: "TR", Granularity: "individual", ReceivedAt: &received,
+		Types: []string{"content_removal"}, Threats: []string{"bandwidth_throttling"}}
+	if _, err := reg.Write(ctx, auth.System, []model.Record{demand}, registry.Upsert); err != nil {
+		t.Fatal(err)
+	}
 	var first []*model.Event
 	for round := 0; round < 2; round++ {
 		events, res, err := Detect(ctx, db, reg, store.MeasurementQuery{}, detect.DefaultParams())
@@ -78,8 +92,9 @@ func testImportDetect(t *testing.T, db *sqlstore.DB) {
 	if page.Rows[0].LeafIndex == nil {
 		t.Error("a public event must enter the ledger")
 	}
-	if size, _ := db.LogSize(ctx); size != 2 {
-		t.Errorf("ledger size %d, want 2 (detecting twice adds nothing)", size)
+	// Organisation, period and demand, then the two events once.
+	if size, _ := db.LogSize(ctx); size != 5 {
+		t.Errorf("ledger size %d, want 5 (detecting twice adds nothing)", size)
 	}
 	if first[0].ID == "" || first[0].Version != 1 {
 		t.Errorf("registry did not assign id/version: %+v", first[0].Meta)
@@ -87,6 +102,22 @@ func testImportDetect(t *testing.T, db *sqlstore.DB) {
 	for _, e := range first {
 		if e.Kind == "throttling" && !e.StartedAt.Equal(start.Add(5*time.Hour)) {
 			t.Errorf("throttling starts %s, want %s", e.StartedAt, start.Add(5*time.Hour))
+		}
+		want := []string{period.ID}
+		if e.Kind == "throttling" {
+			want = append(want, demand.ID)
+		}
+		for _, id := range want {
+			found := false
+			for _, r := range e.Related {
+				found = found || r == id
+			}
+			if !found {
+				t.Errorf("%s event related %v, want %s among them", e.Kind, e.Related, id)
+			}
+		}
+		if e.Kind != "throttling" && len(e.Related) != 1 {
+			t.Errorf("the YouTube block is not related to the demand to X: %v", e.Related)
 		}
 	}
 }

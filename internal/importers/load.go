@@ -55,12 +55,13 @@ func (l *Loader) Load(ctx context.Context, format Format, r io.Reader, file File
 		if err != nil {
 			return err
 		}
-		ld := &load{w: w, file: file, sum: sum, platforms: map[string]string{}}
+		ld := &load{w: w, file: file, sum: sum, platforms: map[string]string{}, analyzeAt: 2000}
 		size := l.Batch
 		if size <= 0 {
 			size = DefaultBatch
 		}
 		var batch []Item
+		collection := "" // of the batch's last record that answers no other
 		for {
 			it, err := rd.Next()
 			if err == io.EOF {
@@ -76,13 +77,21 @@ func (l *Loader) Load(ctx context.Context, format Format, r io.Reader, file File
 				}
 				continue
 			}
-			if len(batch) >= size && it.Parent == "" {
+			// A batch ends before a record of another collection (records
+			// refer to those of collections written before them, and the
+			// registry resolves references against what is already
+			// written), but never between a parent and its children.
+			if len(batch) > 0 && it.Parent == "" &&
+				(len(batch) >= size || it.Record.Collection() != collection) {
 				if err := ld.flush(batch); err != nil {
 					return err
 				}
 				batch = batch[:0]
 			}
 			batch = append(batch, it)
+			if it.Parent == "" {
+				collection = it.Record.Collection()
+			}
 		}
 		return ld.flush(batch)
 	})
@@ -98,6 +107,8 @@ type load struct {
 	sum  *Summary
 	// platforms maps organisation source_ids (slugs) to ids.
 	platforms map[string]string
+	written   int
+	analyzeAt int
 }
 
 // ensure writes a reader-made record unless one with its source_id exists.
@@ -173,6 +184,15 @@ func (ld *load) write(items []Item, ids map[string]string) error {
 		return ld.located(items, err)
 	}
 	ld.sum.count(res)
+	// Statistics taken before the import would have the store scan for
+	// what it can seek; refresh them each time the written rows grow
+	// tenfold.
+	if ld.written += len(recs); ld.written >= ld.analyzeAt {
+		if err := ld.w.Analyze(); err != nil {
+			return err
+		}
+		ld.analyzeAt = 10 * ld.written
+	}
 	for i, r := range res {
 		if sid := recs[i].Index().SourceID; sid != "" {
 			ids[sid] = r.ID

@@ -181,7 +181,7 @@ func TestPageFilesAndOpensSealedCase(t *testing.T) {
 		poll(`document.querySelectorAll("#case-messages li").length === 1`),
 		chromedp.SetValue(chromedp.ID("status-select"), "in_review"),
 		chromedp.Click(chromedp.ID("status-submit")),
-		poll(`document.getElementById("case-status").textContent === "in_review"`),
+		poll(`document.getElementById("case-status").dataset.status === "in_review"`),
 	)
 	if err != nil {
 		out, _ := chromedp.Run(tctx, chromedp.Text(chromedp.ID("open-status")))
@@ -197,13 +197,13 @@ func TestPageFilesAndOpensSealedCase(t *testing.T) {
 		t.Fatalf("listing in the page: %v", err)
 	}
 	listed, _ := chromedp.Run(tctx, chromedp.Text(chromedp.ID("case-list")))
-	if !strings.Contains(listed, caseID) || !strings.Contains(listed, "in_review") || !strings.Contains(listed, "safety_threat") {
+	if !strings.Contains(listed, caseID) || !strings.Contains(listed, "In review") || !strings.Contains(listed, "Threat to safety") {
 		t.Errorf("page list: %q", listed)
 	}
 	details, _ := chromedp.Run(tctx, chromedp.Text(chromedp.ID("case-details")))
 	messages, _ := chromedp.Run(tctx, chromedp.Text(chromedp.ID("case-messages")))
 	status, _ := chromedp.Run(tctx, chromedp.Text(chromedp.ID("case-status")))
-	if !strings.Contains(details, marker) || !strings.Contains(messages, replyMarker) || status != "in_review" {
+	if !strings.Contains(details, marker) || !strings.Contains(messages, replyMarker) || status != "In review" {
 		t.Errorf("page shows details %q messages %q status %q", details, messages, status)
 	}
 	if sent := reqs.String(); strings.Contains(sent, marker) || strings.Contains(sent, replyMarker) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/candor-observatory/candor/internal/cases"
+	"github.com/candor-observatory/candor/internal/locale"
 )
 
 func TestStatsPageAndHeaders(t *testing.T) {
@@ -33,7 +34,7 @@ func TestStatsPageAndHeaders(t *testing.T) {
 	if res.StatusCode != 200 || strings.Join(asked.GroupBy, ",") != "platform,country" {
 		t.Fatalf("%d %v", res.StatusCode, asked)
 	}
-	for _, want := range []string{"<td>X</td><td>TR</td>", ">7<", "1.5 h", "57%", "14%", "2 left out here"} {
+	for _, want := range []string{"<td>X</td><td>" + locale.Get("en").Country("TR") + "</td>", ">7<", "1.5 h", "57.1%", "14.3%", "2 groups are left out"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("stats page lacks %q", want)
 		}
@@ -47,6 +48,21 @@ func TestStatsPageAndHeaders(t *testing.T) {
 	res, body = get("/cases/")
 	if res.StatusCode != 200 || !strings.Contains(body, `src="/cases/static/cases.js"`) || strings.Contains(body, "<script>") {
 		t.Errorf("page %d", res.StatusCode)
+	}
+	// The page and its script speak the reader's language.
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/cases/", nil)
+	req.Header.Set("Accept-Language", "tr-TR,tr;q=0.9")
+	h.ServeHTTP(rec, req)
+	tr := rec.Body.String()
+	for _, want := range []string{`<html lang="tr">`, "Vaka bildir", "Güvenlik tehdidi", "Acil durum", "İnceleniyor"} {
+		if !strings.Contains(tr, want) {
+			t.Errorf("Turkish page lacks %q", want)
+		}
+	}
+	_, vi := get("/cases/stats?lang=vi&group_by=platform,country")
+	if !strings.Contains(vi, "Các nền tảng phản hồi vụ việc ra sao") || !strings.Contains(vi, "<td>"+locale.Get("vi").Country("TR")+"</td>") {
+		t.Errorf("Vietnamese stats page: %.300s", vi)
 	}
 	res, body = get("/cases/static/vendor/age-encryption/age.js")
 	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Type"), "javascript") || !strings.Contains(body, "generateX25519Identity") {

@@ -3,6 +3,10 @@
 import { Encrypter, Decrypter, generateX25519Identity, identityToRecipient, armor } from "./vendor/age-encryption/age.js";
 
 const $ = (id) => document.getElementById(id);
+// Words come from the server in the page's language.
+const M = JSON.parse(document.body.dataset.msgs || "{}");
+const t = (k) => M[k] || k;
+const label = (kind, v) => (v ? M[kind + "." + v] || v : "");
 const api = () => document.body.dataset.api || "/api/v1";
 const token = () => sessionStorage.getItem("candor-token") || "";
 
@@ -15,14 +19,14 @@ export async function seal(value, recipients) {
 export async function open(sealed, identityText) {
   const d = new Decrypter();
   const keys = identityText.split(/\s+/).filter((l) => l.startsWith("AGE-SECRET-KEY-1"));
-  if (keys.length === 0) throw new Error("no secret key (AGE-SECRET-KEY-1...) given");
+  if (keys.length === 0) throw new Error(t("cases.open.no_key"));
   for (const k of keys) d.addIdentity(k);
   const s = sealed.trim();
   const bytes = s.startsWith("-----BEGIN") ? armor.decode(s) : Uint8Array.from(atob(s.replace(/\s+/g, "")), (c) => c.charCodeAt(0));
   try {
     return JSON.parse(await d.decrypt(bytes, "text"));
   } catch (err) {
-    if (String(err).includes("no identity matched")) throw new Error("none of your keys is a recipient of this case");
+    if (String(err).includes("no identity matched")) throw new Error(t("cases.open.not_recipient"));
     throw err;
   }
 }
@@ -61,7 +65,7 @@ function listInto(id, items, render) {
   }
 }
 
-function checkbox(name, key, label, checked, officeKey) {
+function checkbox(name, key, text, checked, officeKey) {
   const l = document.createElement("label");
   l.className = "inline";
   const c = document.createElement("input");
@@ -70,7 +74,7 @@ function checkbox(name, key, label, checked, officeKey) {
   c.value = key;
   c.checked = checked;
   if (officeKey) c.dataset.office = "1";
-  l.append(c, " " + label + " ", Object.assign(document.createElement("code"), { textContent: key.slice(0, 16) + "…" }));
+  l.append(c, " " + text + " ", Object.assign(document.createElement("code"), { textContent: key.slice(0, 16) + "…" }));
   return l;
 }
 
@@ -80,11 +84,11 @@ async function loadRecipients() {
   const box = $("file-recipients");
   box.replaceChildren();
   box.dataset.platform = r.platform.id;
-  for (const k of r.platform.recipients || []) box.append(checkbox("recipient", k, r.platform.name + " case handlers", true));
+  for (const k of r.platform.recipients || []) box.append(checkbox("recipient", k, r.platform.name + ": " + t("cases.file.handlers"), true));
   for (const k of r.platform.country_office_recipients || []) {
-    box.append(checkbox("recipient", k, r.platform.name + " country office", false, true));
+    box.append(checkbox("recipient", k, r.platform.name + ": " + t("cases.file.office"), false, true));
   }
-  for (const k of r.filer.recipients || []) box.append(checkbox("recipient", k, "your organisation", true));
+  for (const k of r.filer.recipients || []) box.append(checkbox("recipient", k, t("cases.file.own"), true));
   syncOffice();
 }
 
@@ -111,7 +115,7 @@ async function readFiles(input) {
 async function fileCase(ev) {
   ev.preventDefault();
   const recipients = [...document.querySelectorAll("#file-recipients input[name=recipient]:checked")].map((c) => c.value);
-  if (recipients.length === 0) throw new Error("choose at least one recipient (load the platform's recipients first)");
+  if (recipients.length === 0) throw new Error(t("cases.file.no_recipient"));
   const details = {
     text: $("file-details").value,
     identities: lines("file-identities"),
@@ -131,7 +135,7 @@ async function fileCase(ev) {
   const c = await call("POST", "/cases", body);
   for (const id of ["file-details", "file-identities", "file-links"]) $(id).value = "";
   $("file-evidence").value = "";
-  say("file-status", "Filed as case " + c.id);
+  say("file-status", t("cases.file.filed") + " " + c.id);
   $("open-id").value = c.id;
   $("file-status").dataset.caseId = c.id;
 }
@@ -142,10 +146,11 @@ async function listCases() {
   body.replaceChildren();
   for (const c of r.cases) {
     const tr = document.createElement("tr");
-    const late = (c.clocks || []).filter((k) => k.overdue).map((k) => k.milestone).join(", ");
     const open = Object.assign(document.createElement("button"), { type: "button", textContent: c.id });
     open.addEventListener("click", () => { $("open-id").value = c.id; $("open-identity").focus(); });
-    const cells = [open, c.status, c.urgency, c.kind, c.country, c.filed_at, late, c.summary];
+    const late = (c.clocks || []).filter((k) => k.overdue).map((k) => label("case_milestone", k.milestone)).join(", ");
+    const cells = [open, label("case_status", c.status), label("case_urgency", c.urgency), label("case_kind", c.kind),
+      c.country, c.filed_at, late, c.summary];
     for (const v of cells) {
       const td = document.createElement("td");
       if (typeof v === "string") td.textContent = v; else td.append(v);
@@ -155,7 +160,7 @@ async function listCases() {
     body.append(tr);
   }
   $("case-list").hidden = false;
-  say("list-status", r.cases.length + " case(s)" + (r.next_cursor ? "; more exist, use the CLI to see all" : ""));
+  say("list-status", t("cases.list.count").replace("{n}", r.cases.length) + (r.next_cursor ? " " + t("cases.list.more") : ""));
 }
 
 let current = null;
@@ -168,13 +173,15 @@ async function openCase(ev) {
   const details = await open(c.sealed, identity);
   current = c;
   $("case-summary").textContent = c.summary;
-  $("case-status").textContent = c.status + (c.outcome ? " (" + c.outcome + ")" : "");
-  $("case-kind").textContent = c.kind;
+  $("case-status").textContent = label("case_status", c.status) + (c.outcome ? " (" + label("case_outcome", c.outcome) + ")" : "");
+  $("case-status").dataset.status = c.status;
+  $("case-kind").textContent = label("case_kind", c.kind);
   $("case-country").textContent = c.country;
-  $("case-urgency").textContent = c.urgency;
+  $("case-urgency").textContent = label("case_urgency", c.urgency);
   $("case-filed").textContent = c.filed_at;
   listInto("case-clocks", c.clocks || [], (li, k) => {
-    li.textContent = k.milestone + ": " + (k.reached ? "reached " + k.reached : "due " + k.due) + (k.overdue ? " — overdue" : "");
+    li.textContent = label("case_milestone", k.milestone) + ": " + (k.reached ? t("cases.clock.reached") + " " + k.reached : t("cases.clock.due") + " " + k.due) +
+      (k.overdue ? " — " + t("cases.clock.overdue") : "");
     if (k.overdue) li.className = "overdue";
   });
   $("case-details").textContent = details.text || "";
@@ -191,7 +198,7 @@ async function openCase(ev) {
   const msgs = [];
   for (const m of c.messages || []) {
     let text;
-    try { text = (await open(m.sealed, identity)).text; } catch (err) { text = "(cannot open: " + err.message + ")"; }
+    try { text = (await open(m.sealed, identity)).text; } catch (err) { text = "(" + t("cases.open.cannot") + ": " + err.message + ")"; }
     msgs.push({ from: m.from, at: m.at, text });
   }
   listInto("case-messages", msgs, (li, m) => {
@@ -199,10 +206,10 @@ async function openCase(ev) {
     li.append(Object.assign(document.createElement("p"), { textContent: m.text }));
   });
   const sel = $("status-select");
-  sel.replaceChildren(...(c.next || []).map((s) => Object.assign(document.createElement("option"), { value: s, textContent: s })));
+  sel.replaceChildren(...(c.next || []).map((s) => Object.assign(document.createElement("option"), { value: s, textContent: label("case_status", s) })));
   $("status-form").hidden = (c.next || []).length === 0;
   $("case-view").hidden = false;
-  say("open-status", "Opened case " + c.id);
+  say("open-status", t("cases.open.opened") + " " + c.id);
 }
 
 async function reply(ev) {
@@ -211,7 +218,7 @@ async function reply(ev) {
   await call("POST", "/cases/" + encodeURIComponent(current.id) + "/messages", { sealed });
   $("reply-text").value = "";
   await openCase();
-  say("case-action-status", "Reply sent");
+  say("case-action-status", t("cases.reply.sent"));
 }
 
 async function changeStatus(ev) {
@@ -220,7 +227,7 @@ async function changeStatus(ev) {
   if ($("status-outcome").value) body.outcome = $("status-outcome").value;
   await call("POST", "/cases/" + encodeURIComponent(current.id) + "/status", body);
   await openCase();
-  say("case-action-status", "Status changed to " + body.status);
+  say("case-action-status", t("cases.status.changed") + " " + label("case_status", body.status));
 }
 
 function keygen() {
@@ -242,9 +249,9 @@ function start() {
     ev.preventDefault();
     sessionStorage.setItem("candor-token", $("token").value.trim());
     $("token").value = "";
-    say("session-status", "Token set for this tab");
+    say("session-status", t("cases.token.set"));
   });
-  if (token()) say("session-status", "Token set for this tab");
+  if (token()) say("session-status", t("cases.token.set"));
   $("keygen").addEventListener("click", guard(keygen, "session-status"));
   $("list-load").addEventListener("click", guard(listCases, "list-status"));
   $("file-load-keys").addEventListener("click", guard(loadRecipients, "file-status"));

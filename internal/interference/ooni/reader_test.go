@@ -140,3 +140,22 @@ func TestLegacyTopLevelTestKeys(t *testing.T) {
 		t.Errorf("key %q", ms[0].Key())
 	}
 }
+
+// A measurement larger than the read buffer (big bodies happen) is read
+// whole, and the lines after it keep their numbers.
+func TestLongLine(t *testing.T) {
+	big := `{"report_id":"r","test_name":"web_connectivity","probe_cc":"TR","probe_asn":"AS9121",` +
+		`"measurement_start_time":"2023-02-08 10:00:00","input":"https://twitter.com/","test_keys":{"blocking":false,` +
+		`"accessible":true,"requests":[{"response":{"body":"` + strings.Repeat("x", 3<<20) + `"}}]}}`
+	small := `{"report_id":"r2","test_name":"web_connectivity","probe_cc":"TR","probe_asn":"AS9121",` +
+		`"measurement_start_time":"2023-02-08 11:00:00","test_keys":{"blocking":"dns"}}`
+	p := filepath.Join(t.TempDir(), "big.jsonl")
+	os.WriteFile(p, []byte(big+"\n"+small+"\n"), 0o644)
+	ms, errs, _ := ingestAll(t, p)
+	if len(errs) != 0 || len(ms) != 2 {
+		t.Fatalf("%d measurements, errors %v", len(ms), errs)
+	}
+	if ms[0].Outcome != "ok" || ms[1].Raw.Line != 2 || ms[1].Outcome != "anomaly" {
+		t.Errorf("got %s, line %d %s", ms[0].Outcome, ms[1].Raw.Line, ms[1].Outcome)
+	}
+}

@@ -66,7 +66,7 @@ func NewApp(ctx context.Context, s *sqlstore.DB, log *slog.Logger) (*App, error)
 	app.Mux = mux
 	mux.Handle("/api/", app.API)
 	mux.Handle("/cases/", casepage.Handler(cases.NewStatsCache(30*time.Second, cases.NewService(s, reg).Stats).Stats))
-	mux.Handle("/", web.New(&web.StoreReader{S: s}))
+	mux.Handle("/", web.New(&web.StoreReader{S: s, Measurements: web.MeasurementsFrom(s)}))
 	app.Handler = server.Handler(mux, log)
 	return app, nil
 }

@@ -159,3 +159,20 @@ func TestLongLine(t *testing.T) {
 		t.Errorf("got %s, line %d %s", ms[0].Outcome, ms[1].Raw.Line, ms[1].Outcome)
 	}
 }
+
+// A line over the limit is reported and skipped; the next ones are read.
+func TestTooLongLine(t *testing.T) {
+	defer func(n int) { maxLine = n }(maxLine)
+	maxLine = 2 << 20
+	small := `{"report_id":"r2","test_name":"web_connectivity","probe_cc":"TR","probe_asn":"AS9121",` +
+		`"measurement_start_time":"2023-02-08 11:00:00","test_keys":{"blocking":"dns"}}`
+	p := filepath.Join(t.TempDir(), "huge.jsonl")
+	os.WriteFile(p, []byte(small+"\n"+`{"x":"`+strings.Repeat("y", 5<<20)+`"}`+"\n"+small+"\n"+small), 0o644)
+	ms, errs, _ := ingestAll(t, p)
+	if len(ms) != 3 || ms[0].Raw.Line != 1 || ms[1].Raw.Line != 3 || ms[2].Raw.Line != 4 {
+		t.Fatalf("%d measurements %v", len(ms), errs)
+	}
+	if len(errs) != 1 || !strings.HasPrefix(errs[0].Error(), "huge.jsonl:2: measurement longer than") {
+		t.Errorf("errors %v", errs)
+	}
+}

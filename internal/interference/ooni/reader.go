@@ -270,15 +270,6 @@ func (s *splitter) add(data []byte, line int, entry, uid string) error {
 	return nil
 }
 
-// addTooLong records a line that was not kept, so that it is reported.
-func (s *splitter) addTooLong(line int, entry string) error {
-	if err := s.add(nil, line, entry, ""); err != nil {
-		return err
-	}
-	s.cur.items[len(s.cur.items)-1].tooLong = true
-	return nil
-}
-
 func (s *splitter) send() error {
 	if s.cur == nil || len(s.cur.items) == 0 {
 		return nil

@@ -2,9 +2,11 @@ package api
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,7 +38,7 @@ func init() {
 		Route{Method: "GET", Pattern: "/api/v1/stats/cases", Summary: "Public case reaction times per group; groups under 5 cases are left out", Handle: (*Handler).caseStats, Tag: "stats",
 			Params: []Param{{"group_by", "comma-separated: platform, country, kind, urgency, period"}, {"grain", "period grain: month, quarter, half, year"},
 				{"platform", "platform organisation id"}, {"country", "ISO 3166-1 alpha-2"}, {"kind", "case kind"}, {"urgency", "case urgency"},
-				{"from", "filed from (RFC 3339 or YYYY-MM-DD)"}, {"to", "filed before"}}},
+				{"from", "filed from (RFC 3339 or YYYY-MM-DD)"}, {"to", "filed before"}, {"format", "json or csv"}}},
 	)
 }
 
@@ -294,10 +296,52 @@ func (h *Handler) caseStats(w http.ResponseWriter, r *http.Request) {
 			*p.dst = *t
 		}
 	}
+	format := v.Get("format")
+	if format != "" && format != "json" && format != "csv" {
+		badRequest(w, "format", "must be json or csv")
+		return
+	}
 	st, err := h.caseStatsCache().Stats(r.Context(), q)
 	if err != nil {
 		h.writeCaseError(w, r, err)
 		return
 	}
+	if format == "csv" {
+		writeCaseStatsCSV(w, st)
+		return
+	}
 	writeJSON(w, http.StatusOK, st)
+}
+
+// writeCaseStatsCSV writes one row per published group; times in seconds.
+func writeCaseStatsCSV(w http.ResponseWriter, st *cases.Stats) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	cw := csv.NewWriter(w)
+	head := append([]string{}, st.GroupBy...)
+	if slices.Contains(st.GroupBy, "platform") {
+		head = append(head, "platform_name")
+	}
+	head = append(head, "cases")
+	for _, m := range []string{"acknowledge", "respond", "resolve"} {
+		head = append(head, m+"_reached", m+"_median_seconds", m+"_p90_seconds")
+	}
+	cw.Write(append(head, "share_resolved", "share_overdue", "share_open"))
+	for _, g := range st.Groups {
+		var rec []string
+		for _, d := range st.GroupBy {
+			rec = append(rec, map[string]string{"platform": g.Platform, "country": g.Country, "kind": g.Kind,
+				"urgency": g.Urgency, "period": g.Period}[d])
+		}
+		if slices.Contains(st.GroupBy, "platform") {
+			rec = append(rec, g.PlatformName)
+		}
+		rec = append(rec, strconv.Itoa(g.Cases))
+		for _, t := range []cases.Timing{g.Acknowledge, g.Respond, g.Resolve} {
+			rec = append(rec, strconv.Itoa(t.Reached), fcell(t.MedianSeconds), fcell(t.P90Seconds))
+		}
+		rec = append(rec, strconv.FormatFloat(g.ShareResolved, 'f', -1, 64), strconv.FormatFloat(g.ShareOverdue, 'f', -1, 64),
+			strconv.FormatFloat(g.ShareOpen, 'f', -1, 64))
+		cw.Write(rec)
+	}
+	cw.Flush()
 }

@@ -486,6 +486,18 @@ func TestCaseStatsEndpoint(t *testing.T) {
 			st.Groups[0].Acknowledge.Reached != 5 || st.Groups[0].Acknowledge.MedianSeconds == nil {
 			t.Errorf("stats %+v", st)
 		}
+		req, _ := http.NewRequest("GET", w.srv.URL+"/api/v1/stats/cases?group_by=platform,urgency&format=csv", nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		csvBody, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		lines := strings.Split(strings.TrimSpace(string(csvBody)), "\n")
+		if len(lines) != 2 || !strings.HasPrefix(lines[0], "platform,urgency,platform_name,cases,acknowledge_reached,acknowledge_median_seconds") ||
+			!strings.HasPrefix(lines[1], w.X+",emergency,X,5,5,") {
+			t.Errorf("csv:\n%s", csvBody)
+		}
 		var bad map[string]any
 		if code := w.do("anonymous", "GET", "/api/v1/stats/cases?group_by=filed_by", nil, &bad); code != 422 {
 			t.Errorf("group_by=filed_by: %d %v", code, bad)

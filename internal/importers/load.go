@@ -55,7 +55,7 @@ func (l *Loader) Load(ctx context.Context, format Format, r io.Reader, file File
 		if err != nil {
 			return err
 		}
-		ld := &load{w: w, file: file, sum: sum, platforms: map[string]string{}, analyzeAt: 2000}
+		ld := &load{w: w, file: file, sum: sum, platforms: map[string]string{}}
 		size := l.Batch
 		if size <= 0 {
 			size = DefaultBatch
@@ -107,8 +107,6 @@ type load struct {
 	sum  *Summary
 	// platforms maps organisation source_ids (slugs) to ids.
 	platforms map[string]string
-	written   int
-	analyzeAt int
 }
 
 // ensure writes a reader-made record unless one with its source_id exists.
@@ -184,15 +182,6 @@ func (ld *load) write(items []Item, ids map[string]string) error {
 		return ld.located(items, err)
 	}
 	ld.sum.count(res)
-	// Statistics taken before the import would have the store scan for
-	// what it can seek; refresh them each time the written rows grow
-	// tenfold.
-	if ld.written += len(recs); ld.written >= ld.analyzeAt {
-		if err := ld.w.Analyze(); err != nil {
-			return err
-		}
-		ld.analyzeAt = 10 * ld.written
-	}
 	for i, r := range res {
 		if sid := recs[i].Index().SourceID; sid != "" {
 			ids[sid] = r.ID

@@ -163,6 +163,9 @@ func (r *Registry) resolve(ctx context.Context, tx store.Tx, rec model.Record, r
 			v.Add("platform", "the demand was made to %s, not %s", ix.Platform, x.Platform)
 		default:
 			x.Country = ix.Country
+			if ix.Facts != nil {
+				x.SetDemandRequested(ix.Facts.Requested)
+			}
 		}
 	case *model.Assessment:
 		platform("platform", x.Platform)

@@ -227,6 +227,13 @@ func (r *Registry) writeTx(ctx context.Context, tx store.Tx, a auth.Actor, recs 
 		return nil
 	}
 	refs := &refCache{}
+	// Records that bring their own id (an exported file read back) may be
+	// referred to by later records of the same batch.
+	for _, rec := range recs {
+		if id := rec.Base().ID; id != "" {
+			refs.put(rec.Collection(), id, rec.Index())
+		}
+	}
 	preps := make([]*prepared, len(recs))
 	seen := map[string]int{}
 	for i, rec := range recs {

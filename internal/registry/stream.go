@@ -62,12 +62,3 @@ func (w *TxWriter) BySourceID(collection, sourceID string) (string, error) {
 	}
 	return row.ID, nil
 }
-
-// Analyze asks the store, if it can, to refresh its query statistics with
-// what this transaction has written; long imports call it as they grow.
-func (w *TxWriter) Analyze() error {
-	if a, ok := w.tx.(interface{ Analyze(context.Context) error }); ok {
-		return a.Analyze(w.ctx)
-	}
-	return nil
-}

@@ -135,7 +135,7 @@ var scriptKeys = []string{
 	"cases.token.set", "cases.list.count", "cases.list.more", "cases.file.filed", "cases.file.handlers",
 	"cases.file.office", "cases.file.own", "cases.file.no_recipient", "cases.open.opened", "cases.open.no_key",
 	"cases.open.not_recipient", "cases.open.cannot", "cases.clock.reached", "cases.clock.due", "cases.clock.overdue",
-	"cases.reply.sent", "cases.status.changed",
+	"cases.reply.sent", "cases.status.changed", "cases.reminder.follow_up",
 }
 
 // scriptMessages is the JSON the page script reads its words from: the

@@ -184,6 +184,12 @@ async function openCase(ev) {
       (k.overdue ? " — " + t("cases.clock.overdue") : "");
     if (k.overdue) li.className = "overdue";
   });
+  listInto("case-reminders", c.reminders || [], (li, r) => {
+    li.textContent = r.milestone
+      ? label("case_milestone", r.milestone) + ": " + (r.overdue ? t("cases.clock.overdue") + ", " : "") + t("cases.clock.due") + " " + r.due
+      : t("cases.reminder.follow_up");
+    if (r.overdue) li.className = "overdue";
+  });
   $("case-details").textContent = details.text || "";
   listInto("case-identities", details.identities || [], (li, s) => { li.textContent = s; });
   listInto("case-links", details.links || [], (li, s) => { li.textContent = s; });

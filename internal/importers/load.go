@@ -148,13 +148,15 @@ func (ld *load) flush(batch []Item) error {
 		}
 	}
 	ids := map[string]string{}
-	if err := ld.write(parents, ids); err != nil {
+	if err := ld.write(parents, ids, len(children) > 0); err != nil {
 		return err
 	}
-	return ld.write(children, ids)
+	return ld.write(children, ids, false)
 }
 
-func (ld *load) write(items []Item, ids map[string]string) error {
+// write writes items whose parents' ids are in ids, and, when keep is set,
+// adds the ids of the written records there.
+func (ld *load) write(items []Item, ids map[string]string, keep bool) error {
 	if len(items) == 0 {
 		return nil
 	}
@@ -182,9 +184,11 @@ func (ld *load) write(items []Item, ids map[string]string) error {
 		return ld.located(items, err)
 	}
 	ld.sum.count(res)
-	for i, r := range res {
-		if sid := recs[i].Index().SourceID; sid != "" {
-			ids[sid] = r.ID
+	if keep {
+		for i, r := range res {
+			if sid := recs[i].Index().SourceID; sid != "" {
+				ids[sid] = r.ID
+			}
 		}
 	}
 	return nil

@@ -251,7 +251,7 @@ type splitter struct {
 	seq      int
 	read     int64
 	progress func(int64)
-	file_    *fileInfo
+	current  *fileInfo
 }
 
 func (s *splitter) add(data []byte, line int, entry, uid string) error {
@@ -262,7 +262,7 @@ func (s *splitter) add(data []byte, line int, entry, uid string) error {
 	}
 	if s.cur == nil {
 		s.cur = batchPool.Get().(*batch)
-		s.cur.file = s.file_
+		s.cur.file = s.current
 	}
 	start := len(s.cur.buf)
 	s.cur.buf = append(s.cur.buf, data...)
@@ -310,7 +310,7 @@ func (s *splitter) file(path string) error {
 	if err := s.send(); err != nil { // a batch holds one file's measurements
 		return err
 	}
-	s.file_ = &fileInfo{name: filepath.Base(path), sha256: sum}
+	s.current = &fileInfo{name: filepath.Base(path), sha256: sum}
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -443,7 +443,7 @@ func (s *splitter) lines(r io.Reader, entry, path string, line int) error {
 	var carry []byte
 	for {
 		b := batchPool.Get().(*batch)
-		b.file = s.file_
+		b.file = s.current
 		buf := append(b.buf[:0], carry...)
 		if cap(buf) < batchBytes {
 			buf = append(make([]byte, 0, batchBytes), buf...)

@@ -134,6 +134,17 @@ func (t *Tx) Put(ctx context.Context, rows []*store.Row) error {
 	if per > 500 {
 		per = 500
 	}
+	index := t.db.d.IndexSearch()
+	var lastRid int64
+	if index != "" {
+		s, err := t.stmt(ctx, `SELECT COALESCE(MAX(rid), 0) FROM records`)
+		if err != nil {
+			return err
+		}
+		if err := s.QueryRowContext(ctx).Scan(&lastRid); err != nil {
+			return wrap("read last rid", err)
+		}
+	}
 	for len(rows) > 0 {
 		n := min(per, len(rows))
 		if err := t.insertRecords(ctx, rows[:n]); err != nil {
@@ -141,6 +152,15 @@ func (t *Tx) Put(ctx context.Context, rows []*store.Row) error {
 		}
 		rows = rows[n:]
 		t.written += n
+	}
+	if index != "" {
+		s, err := t.stmt(ctx, index)
+		if err != nil {
+			return err
+		}
+		if _, err := s.ExecContext(ctx, lastRid); err != nil {
+			return wrap("index search text", err)
+		}
 	}
 	return t.refreshStats(ctx)
 }

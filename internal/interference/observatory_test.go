@@ -59,7 +59,7 @@ func testImportDetect(t *testing.T, db *sqlstore.DB) {
 	reg := registry.New(db)
 	// An election period in Turkey and a demand to X the week before: the
 	// throttling event should point at both.
-	org := &model.Organisation{Name: "X Corp.", Kind: "platform", PlatformType: "social_media", Slug: "twitter"}
+	org := &model.Organisation{Name: "X Corp.", Kind: "platform", PlatformType: "social_media", Slug: "x"}
 	period := &model.Period{Country: "TR", Kind: "election", Title: "Test election", StartsOn: "2023-01-30", EndsOn: "2023-02-02"}
 	if _, err := reg.Write(ctx, auth.System, []model.Record{org, period}, registry.Upsert); err != nil {
 		t.Fatal(err)

@@ -133,7 +133,7 @@ func TestLegacyTopLevelTestKeys(t *testing.T) {
 	if len(ms) != 1 || len(errs) != 0 {
 		t.Fatalf("got %d measurements, errors %v", len(ms), errs)
 	}
-	if ms[0].Outcome != "anomaly" || ms[0].BlockingType != "dns" || ms[0].Platform != "twitter" {
+	if ms[0].Outcome != "anomaly" || ms[0].BlockingType != "dns" || ms[0].Platform != "x" {
 		t.Errorf("legacy measurement: %s %s %s", ms[0].Outcome, ms[0].BlockingType, ms[0].Platform)
 	}
 	if ms[0].Key() != "20160101T000000Z_AS9121_x http://twitter.com/" {

@@ -13,7 +13,7 @@ func init() {
 }
 
 func runVerify(ctx context.Context, env *Env, args []string) error {
-	fs := NewFlags(env, "verify", "--server URL [--state FILE] [--log-key K] [--witness-key K ... --quorum N] [collection/id[@version] ...]\n       candor verify --db DSN [--log-key K]")
+	fs := NewFlags(env, "verify", "--server URL [--state FILE] [--log-key K] [--witness-key K ... --quorum N] [[collection/]id[@version] ...]\n       candor verify --db DSN [--log-key K]")
 	server := fs.String("server", "", "base URL of the Candor server to check")
 	db := fs.String("db", "", "check this local database (SQLite file or postgres:// URL) instead of a server")
 	state := fs.String("state", "candor-verify.json", "file keeping the last checkpoint verified, to prove the log only grew")

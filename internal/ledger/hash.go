@@ -44,7 +44,8 @@ func reduce(hashes []byte) Hash {
 	if n == 1 {
 		return Hash(hashes[:32])
 	}
-	level := make([]Hash, n)
+	var buf [TileWidth]Hash // n is at most a tile's width
+	level := buf[:n]
 	for i := range level {
 		copy(level[i][:], hashes[i*32:])
 	}

@@ -217,6 +217,9 @@ func TestHTTPHeadersAndErrors(t *testing.T) {
 			if got := resp.Header.Get("Content-Type"); got != c.ctype {
 				t.Errorf("%s: Content-Type %q, want %q", c.path, got, c.ctype)
 			}
+			if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "*" {
+				t.Errorf("%s: Access-Control-Allow-Origin %q", c.path, got)
+			}
 			if got := resp.Header.Get("Cache-Control"); got != c.cache {
 				t.Errorf("%s: Cache-Control %q, want %q", c.path, got, c.cache)
 			}

@@ -8,8 +8,10 @@ import (
 	"sync"
 )
 
-// TreeReader computes tree hashes and proofs from stored tiles. Full tiles
-// never change, so it keeps recently used ones in memory.
+// TreeReader computes tree hashes and proofs from stored tiles. A tile's
+// hashes never change once written (a partial tile only grows), so any
+// cached copy long enough for a request is still right; it keeps the
+// recently used ones in memory.
 type TreeReader struct {
 	st Storage
 
@@ -17,7 +19,7 @@ type TreeReader struct {
 	cache map[[2]int64][]byte
 }
 
-// maxCachedTiles bounds the full-tile cache (8 KiB each).
+// maxCachedTiles bounds the tile cache (at most 8 KiB each).
 const maxCachedTiles = 4096
 
 // NewTreeReader returns a reader over st.
@@ -30,7 +32,7 @@ func (r *TreeReader) tile(ctx context.Context, level int, index int64, need int)
 	r.mu.Lock()
 	t, ok := r.cache[key]
 	r.mu.Unlock()
-	if ok {
+	if ok && len(t) >= need*32 {
 		return t, nil
 	}
 	t, err := r.st.ReadTile(ctx, level, index)
@@ -40,14 +42,12 @@ func (r *TreeReader) tile(ctx context.Context, level int, index int64, need int)
 	if len(t) < need*32 {
 		return nil, fmt.Errorf("ledger: tile %d/%d has %d hashes, need %d", level, index, len(t)/32, need)
 	}
-	if len(t) == TileWidth*32 {
-		r.mu.Lock()
-		if len(r.cache) >= maxCachedTiles {
-			clear(r.cache)
-		}
-		r.cache[key] = t
-		r.mu.Unlock()
+	r.mu.Lock()
+	if len(r.cache) >= maxCachedTiles {
+		clear(r.cache)
 	}
+	r.cache[key] = t
+	r.mu.Unlock()
 	return t, nil
 }
 

@@ -23,6 +23,7 @@ import (
 
 	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/ledger/c2sp"
+	"github.com/candor-observatory/candor/internal/model"
 )
 
 // Mismatch is a verification failure: the log or a record is not what was
@@ -217,11 +218,16 @@ func Server(ctx context.Context, o Options) error {
 				st.Seen.Format(time.RFC3339), st.Size, cp.Size, o.StateFile)
 		}
 		var p tlog.TreeProof
-		if cp.Size > st.Size {
+		switch {
+		case st.Size == 0:
+			// Every log extends the empty one.
+		case cp.Size > st.Size:
 			p, err = tlog.ProveTree(cp.Size, st.Size, thr)
-		}
-		if err == nil {
-			err = tlog.CheckTree(p, cp.Size, tree.Hash, st.Size, tlog.Hash(oldRoot))
+			if err == nil {
+				err = tlog.CheckTree(p, cp.Size, tree.Hash, st.Size, tlog.Hash(oldRoot))
+			}
+		default:
+			err = tlog.CheckTree(nil, cp.Size, tree.Hash, st.Size, tlog.Hash(oldRoot))
 		}
 		if err != nil {
 			return mismatch("the log is not consistent with the checkpoint seen on %s (%d entries): its history was rewritten. "+
@@ -266,8 +272,16 @@ func Server(ctx context.Context, o Options) error {
 // content served and proves that leaf in the verified tree.
 func checkRecord(ctx context.Context, c client, out io.Writer, thr tlog.HashReader, cp c2sp.Checkpoint, ref string) error {
 	collection, id, ok := strings.Cut(ref, "/")
-	if !ok || collection == "" || id == "" {
-		return fmt.Errorf("record %q: write it as collection/id or collection/id@version", ref)
+	if !ok {
+		// A bare id: ids are unique across collections, so ask each.
+		c, err := findCollection(ctx, c, strings.SplitN(ref, "@", 2)[0])
+		if err != nil {
+			return err
+		}
+		collection, id = c, ref
+	}
+	if collection == "" || id == "" {
+		return fmt.Errorf("record %q: write it as collection/id, collection/id@version or id", ref)
 	}
 	version := ""
 	if i := strings.IndexByte(id, '@'); i >= 0 {
@@ -301,7 +315,7 @@ func checkRecord(ctx context.Context, c client, out io.Writer, thr tlog.HashRead
 		return mismatch("record %s version %d: its content cannot be matched to the log: %v", ref, p.Version, err)
 	}
 	if p.LeafIndex >= cp.Size {
-		return mismatch("record %s version %d is at log index %d, beyond the verified checkpoint of %d entries; run again shortly", ref, p.Version, p.LeafIndex, cp.Size)
+		return fmt.Errorf("record %s version %d is at log index %d, beyond the verified checkpoint of %d entries: it is not yet in a signed checkpoint; run again shortly", ref, p.Version, p.LeafIndex, cp.Size)
 	}
 	if err := proveLeaf(thr, cp, p.LeafIndex, leaf); err != nil {
 		return mismatch("record %s version %d does not match the log entry %d: the content served now differs from what was published "+
@@ -369,6 +383,19 @@ func checkEntry(ctx context.Context, c client, out io.Writer, thr tlog.HashReade
 	}
 	fmt.Fprintf(out, "log entry %d: %s, content matches\n", idx, ref)
 	return nil
+}
+
+func findCollection(ctx context.Context, c client, id string) (string, error) {
+	for _, name := range model.Collections() {
+		code, _, err := c.get(ctx, "/api/v1/"+name+"/"+url.PathEscape(id)+"/versions")
+		if err != nil {
+			return "", err
+		}
+		if code == http.StatusOK {
+			return name, nil
+		}
+	}
+	return "", mismatch("record %s: the server serves no record with that id in any collection", id)
 }
 
 func proveLeaf(thr tlog.HashReader, cp c2sp.Checkpoint, idx int64, leaf []byte) error {

@@ -101,7 +101,7 @@ func TestVerifyServerAndTamper(t *testing.T) {
 		w := start(t, db)
 		w.add(t, 300)
 		state := filepath.Join(t.TempDir(), "state.json")
-		out, err := w.verify(t, state, w.ids[0], w.ids[1], w.ids[299])
+		out, err := w.verify(t, state, w.ids[0], strings.TrimPrefix(w.ids[1], "demands/"), w.ids[299])
 		if err != nil {
 			t.Fatalf("clean log: %v\n%s", err, out)
 		}
@@ -256,10 +256,15 @@ func TestVerifyTruncatedAndForkedLog(t *testing.T) {
 		return out
 	}
 	state := filepath.Join(t.TempDir(), "state.json")
-	honest, _ := serve(entries("e", 1000)...)
-	o := verify.Options{Server: honest.URL, StateFile: state, Sample: -1, Out: io.Discard}
+	empty, _ := serve()
+	o := verify.Options{Server: empty.URL, StateFile: state, Sample: -1, Out: io.Discard}
 	if err := verify.Server(ctx, o); err != nil {
 		t.Fatal(err)
+	}
+	honest, _ := serve(entries("e", 1000)...)
+	o.Server = honest.URL
+	if err := verify.Server(ctx, o); err != nil {
+		t.Fatalf("growth from the empty log refused: %v", err)
 	}
 	grown, _ := serve(entries("e", 1500)...)
 	o.Server = grown.URL

@@ -23,18 +23,6 @@ type StoreReader struct {
 	cache map[ComplianceQuery]complianceEntry
 }
 
-// complianceEntry is a cached compliance answer. Sums over millions of
-// demands are too slow for a page, and every public write adds a ledger
-// leaf, so the log size tells when they must be summed again; the age
-// limit covers changes that add no leaf (a record made private).
-type complianceEntry struct {
-	logSize int64
-	at      time.Time
-	rows    []ComplianceRow
-}
-
-const complianceMaxAge = time.Minute
-
 // explorerLister is implemented by stores that can list across collections
 // and by granularity (sqlstore.DB).
 type explorerLister interface {
@@ -114,6 +102,25 @@ func (sr *StoreReader) List(ctx context.Context, q Query) (Page, error) {
 	return out, nil
 }
 
+// complianceEntry is a cached compliance answer. Sums over millions of
+// demands are too slow for a page, and every public write adds a ledger
+// leaf, so the log size tells when they must be summed again; the age
+// limit covers changes that add no leaf (a record made private).
+type complianceEntry struct {
+	logSize    int64
+	at         time.Time
+	took       time.Duration
+	rows       []ComplianceRow
+	refreshing bool
+}
+
+const (
+	complianceMaxAge = time.Minute
+	// Sums that took longer than this are refreshed in the background
+	// while pages keep showing the previous ones.
+	complianceSlow = 50 * time.Millisecond
+)
+
 func (sr *StoreReader) Compliance(ctx context.Context, q ComplianceQuery) ([]ComplianceRow, error) {
 	size, err := sr.S.LogSize(ctx)
 	if err != nil {
@@ -121,20 +128,39 @@ func (sr *StoreReader) Compliance(ctx context.Context, q ComplianceQuery) ([]Com
 	}
 	sr.mu.Lock()
 	e, ok := sr.cache[q]
+	fresh := ok && e.logSize == size && time.Since(e.at) < complianceMaxAge
+	stale := ok && !fresh && e.took > complianceSlow
+	if stale && !e.refreshing {
+		e.refreshing = true
+		sr.cache[q] = e
+		go sr.refresh(q, size)
+	}
 	sr.mu.Unlock()
-	if ok && e.logSize == size && time.Since(e.at) < complianceMaxAge {
+	if fresh || stale {
 		return e.rows, nil
 	}
+	return sr.refresh(q, size)
+}
+
+// refresh sums a compliance query and caches the answer.
+func (sr *StoreReader) refresh(q ComplianceQuery, size int64) ([]ComplianceRow, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	start := time.Now()
 	rows, err := sr.compliance(ctx, q)
-	if err != nil {
-		return nil, err
-	}
 	sr.mu.Lock()
+	defer sr.mu.Unlock()
 	if sr.cache == nil || len(sr.cache) > 1000 {
 		sr.cache = map[ComplianceQuery]complianceEntry{}
 	}
-	sr.cache[q] = complianceEntry{logSize: size, at: time.Now(), rows: rows}
-	sr.mu.Unlock()
+	if err != nil {
+		if e, ok := sr.cache[q]; ok {
+			e.refreshing = false
+			sr.cache[q] = e
+		}
+		return nil, err
+	}
+	sr.cache[q] = complianceEntry{logSize: size, at: time.Now(), took: time.Since(start), rows: rows}
 	return rows, nil
 }
 

@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(testing.TB) store.Store) {
 		{"ComplianceKinds", testComplianceKinds},
 		{"LedgerLeavesInTransaction", testLedgerLeaves},
 		{"TokensAndAudit", testTokensAndAudit},
+		{"ExplorerList", testExplorerList},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"compress/gzip"
 	"context"
 	"os"
 
@@ -323,5 +324,30 @@ func TestComplianceFollowsWrites(t *testing.T) {
 	}
 	if body := get(t, s, "/countries/VN?lang=en").Body.String(); !strings.Contains(body, "1,800") {
 		t.Error("the new demand is not counted: stale compliance figures")
+	}
+}
+
+func TestGzip(t *testing.T) {
+	s := explorerFor(newFixture(t))
+	plain := get(t, s, "/countries/TR?lang=tr").Body.Bytes()
+	w := get(t, s, "/countries/TR?lang=tr", "Accept-Encoding", "gzip, br")
+	if w.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatal("page not compressed")
+	}
+	zr, err := gzip.NewReader(w.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil || string(b) != string(plain) {
+		t.Fatalf("gzipped page differs (%v)", err)
+	}
+	t.Logf("country page: %d bytes, %d gzipped", len(plain), w.Body.Len())
+	if w := get(t, s, "/", "Accept-Encoding", "gzip;q=0"); w.Header().Get("Content-Encoding") != "" {
+		t.Error("gzip;q=0 was ignored")
+	}
+	w = get(t, s, assetURL("style.css"), "Accept-Encoding", "gzip")
+	if w.Header().Get("Content-Encoding") != "gzip" {
+		t.Error("stylesheet not compressed")
 	}
 }

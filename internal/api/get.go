@@ -33,6 +33,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("ETag", `"`+row.ID+"-"+strconv.Itoa(row.Version)+`"`)
 	if row.LeafIndex != nil {
 		w.Header().Set("Candor-Leaf-Index", strconv.FormatInt(*row.LeafIndex, 10))
+		h.setLogStatus(w, r, *row.LeafIndex)
 	}
 	w.Write(row.Body)
 }

@@ -18,9 +18,6 @@ type Ledger struct {
 	Log *ledger.Log
 	// Secrets returns the salts and commitments of a version's personal fields.
 	Secrets func(ctx context.Context, collection, id string, version int) ([]ledger.FieldSecret, error)
-	// Witnesses and Quorum say when a checkpoint counts as witnessed.
-	Witnesses []note.Verifier
-	Quorum    int
 }
 
 func init() {
@@ -80,7 +77,7 @@ func (h *Handler) proof(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := ledger.RecordProof{Collection: row.Collection, ID: row.ID, Version: row.Version, LeafIndex: *row.LeafIndex,
-		Leaf: leaves[0], Checkpoint: string(receipt.Checkpoint), Receipt: string(receipt.Marshal()), Quorum: h.Ledger.Quorum}
+		Leaf: leaves[0], Checkpoint: string(receipt.Checkpoint), Receipt: string(receipt.Marshal())}
 	if h.Ledger.Secrets != nil {
 		if p.FieldSecrets, err = h.Ledger.Secrets(ctx, row.Collection, row.ID, row.Version); err != nil {
 			h.writeError(w, r, err)
@@ -101,12 +98,32 @@ func (h *Handler) proof(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.TreeSize, p.RootHash = cp.Size, cp.Hash
-	if len(h.Ledger.Witnesses) > 0 {
-		if n, err := note.Open(receipt.Checkpoint, note.VerifierList(h.Ledger.Witnesses...)); err == nil {
-			p.Cosignatures = len(n.Sigs)
-		}
+	if n, err := note.Open(receipt.Checkpoint, note.VerifierList(l.Witnesses()...)); err == nil {
+		p.Cosignatures = len(n.Sigs)
 	}
-	p.Witnessed = len(h.Ledger.Witnesses) > 0 && p.Cosignatures >= max(1, h.Ledger.Quorum)
+	p.Quorum = l.Quorum()
+	p.Witnessed = len(l.Witnesses()) > 0 && p.Cosignatures >= p.Quorum
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(p)
+}
+
+// setLogStatus says how far a logged record is vouched for: "witnessed"
+// (in a checkpoint cosigned by enough witnesses), "signed" (in a checkpoint
+// signed by the log) or "pending" (logged, awaiting the next checkpoint).
+func (h *Handler) setLogStatus(w http.ResponseWriter, r *http.Request, index int64) {
+	if h.Ledger == nil {
+		return
+	}
+	c, err := h.Ledger.Log.Coverage(r.Context(), index)
+	if err != nil {
+		return
+	}
+	status := "pending"
+	switch {
+	case c.Witnessed && c.Signed:
+		status = "witnessed"
+	case c.Signed:
+		status = "signed"
+	}
+	w.Header().Set("Candor-Log-Status", status)
 }

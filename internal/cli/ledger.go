@@ -108,9 +108,12 @@ func (a *App) StartLedger(ctx context.Context, o LedgerOptions) error {
 		l.Notify()
 	}
 	l.Register(a.Mux)
-	a.API.Ledger = &api.Ledger{Log: l, Secrets: a.Store.Ledger().FieldSecrets, Witnesses: verifiers, Quorum: o.Quorum}
+	l.SetWitnesses(verifiers, o.Quorum)
+	a.API.Ledger = &api.Ledger{Log: l, Secrets: a.Store.Ledger().FieldSecrets}
 	a.Ledger = l
-	if _, err := l.Sign(ctx, false); err != nil {
+	// Catch up with entries written while no server ran; with witnesses,
+	// sign afresh so that the served checkpoint carries their cosignatures.
+	if _, err := l.Sign(ctx, l.Cosigner != nil); err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
 	ctx, cancel := context.WithCancel(ctx)

@@ -12,11 +12,13 @@ import (
 	"time"
 
 	"github.com/candor-observatory/candor/internal/api"
+	"github.com/candor-observatory/candor/internal/cases"
 	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/registry"
 	"github.com/candor-observatory/candor/internal/server"
 	"github.com/candor-observatory/candor/internal/store/sqlstore"
 	"github.com/candor-observatory/candor/internal/web"
+	"github.com/candor-observatory/candor/internal/web/casepage"
 )
 
 func init() {
@@ -63,6 +65,7 @@ func NewApp(ctx context.Context, s *sqlstore.DB, log *slog.Logger) (*App, error)
 	app.API = api.New(s, reg, log)
 	app.Mux = mux
 	mux.Handle("/api/", app.API)
+	mux.Handle("/cases/", casepage.Handler(cases.NewStatsCache(30*time.Second, cases.NewService(s, reg).Stats).Stats))
 	mux.Handle("/", web.New(&web.StoreReader{S: s}))
 	app.Handler = server.Handler(mux, log)
 	return app, nil

@@ -3,9 +3,10 @@
 // public sources (see docs/design/demo-data.md).
 //
 // demo.ndjson has one {"collection": ..., "record": {...}} object a line.
-// Each record names itself with a "demo:<slug>" key (source_id, or slug for
-// organisations) and refers to others by their keys; Records replaces every
-// key with an id derived from it, so the same file always yields the same ids.
+// Each record names itself with a "demo:<slug>" key (its source_id; an
+// organisation's key is demo: and its plain slug) and refers to others by
+// their keys; Records replaces every key with an id derived from it, so the
+// same file always yields the same ids.
 package demo
 
 import (
@@ -105,7 +106,7 @@ type parsedLine struct {
 	line       int
 	collection string
 	key        string // "demo:<slug>"
-	keyField   string // "source_id", or "slug" for organisations
+	keyField   string // "source_id", or "slug" (which holds the plain slug) for organisations
 	body       map[string]any
 }
 
@@ -144,8 +145,17 @@ func parseLine(text []byte) (parsedLine, error) {
 	if l.Collection == "organisations" {
 		keyField = "slug"
 	}
-	key, _ := body[keyField].(string)
-	if !strings.HasPrefix(key, KeyPrefix) || len(key) == len(KeyPrefix) {
+	val, _ := body[keyField].(string)
+	key := val
+	if keyField == "slug" {
+		// An organisation keeps the plain slug the importers use ("google"),
+		// so that a store holding both shares one record; its key is
+		// demo:<slug>.
+		if val == "" || strings.HasPrefix(val, KeyPrefix) {
+			return parsedLine{}, errors.New("record.slug: must be a plain slug such as \"google\"; other records refer to it as demo:<slug>")
+		}
+		key = KeyPrefix + val
+	} else if !strings.HasPrefix(val, KeyPrefix) || len(val) == len(KeyPrefix) {
 		return parsedLine{}, fmt.Errorf("record.%s: must be a key of the form %s<slug>", keyField, KeyPrefix)
 	}
 	return parsedLine{collection: l.Collection, key: key, keyField: keyField, body: body}, nil

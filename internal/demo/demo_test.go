@@ -54,7 +54,7 @@ func TestRecordsCoverEveryCollection(t *testing.T) {
 	for _, r := range s.recs {
 		count[r.Collection()]++
 	}
-	for _, c := range []string{"organisations", "authorities", "laws", "demands", "responses", "periods"} {
+	for _, c := range []string{"organisations", "authorities", "laws", "demands", "responses", "periods", "plans", "events"} {
 		if count[c] == 0 {
 			t.Errorf("no %s in the demo data", c)
 		}
@@ -127,6 +127,15 @@ func TestEveryReferenceResolves(t *testing.T) {
 			if x.Country != d.Country {
 				t.Errorf("%s: country %s differs from its demand's %s", key, x.Country, d.Country)
 			}
+		case *model.Event:
+			if len(x.Targets) == 0 || !isPlatform(x.Targets[0]) {
+				t.Errorf("%s: first target %v is not a platform organisation", key, x.Targets)
+			}
+			for i, id := range x.Related {
+				if _, ok := s.byID[id]; !ok {
+					t.Errorf("%s: related[%d] %q names no demo record", key, i, id)
+				}
+			}
 		case *model.Plan:
 			if !isPlatform(x.Platform) || (x.Period != "" && !is(x.Period, "periods")) {
 				t.Errorf("%s: platform %q or period %q does not resolve", key, x.Platform, x.Period)
@@ -138,12 +147,17 @@ func TestEveryReferenceResolves(t *testing.T) {
 				}
 			}
 		}
-		// No key may survive anywhere but in the record's own key field.
+		// No key may survive anywhere but in the record's own source_id
+		// (an organisation keeps its plain slug).
 		b, err := json.Marshal(r)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := strings.Count(string(b), `"`+KeyPrefix); n != 1 {
+		want := 1
+		if r.Collection() == "organisations" {
+			want = 0
+		}
+		if n := strings.Count(string(b), `"`+KeyPrefix); n != want {
 			t.Errorf("%s: %d demo keys left in %s", key, n, b)
 		}
 	}
@@ -158,8 +172,8 @@ func TestIDsAreStable(t *testing.T) {
 	}
 	// Pinned so that a change of derivation, which would orphan every
 	// demo record already in someone's store, cannot pass unnoticed.
-	if got, want := ID("demo:twitter"), pinnedTwitterID; got != want {
-		t.Errorf("ID(demo:twitter) = %s, want %s", got, want)
+	if got, want := ID("demo:x"), pinnedXID; got != want {
+		t.Errorf("ID(demo:x) = %s, want %s", got, want)
 	}
 	id, err := ulid.Parse(ID("demo:meta"))
 	if err != nil {
@@ -173,7 +187,7 @@ func TestIDsAreStable(t *testing.T) {
 	}
 }
 
-const pinnedTwitterID = "01JGFJJZ0020ZCGFVTRS3BK9BA"
+const pinnedXID = "01JGFJJZ00Y4CHSP1423M3D78M"
 
 func provisionsWith(l *model.Law, tag string) []model.Provision {
 	var out []model.Provision
@@ -245,7 +259,7 @@ func TestTwitterElectionOrders(t *testing.T) {
 	s := load(t)
 	d := get[*model.Demand](t, s, "demo:tr-2023-05-twitter-election-orders")
 	r := get[*model.Response](t, s, "demo:tr-2023-05-twitter-election-response")
-	tw := get[*model.Organisation](t, s, "demo:twitter")
+	tw := get[*model.Organisation](t, s, "demo:x")
 
 	if d.Platform != tw.ID || d.Country != "TR" || d.Channel != "court_order" {
 		t.Errorf("demand: platform %s country %s channel %s", d.Platform, d.Country, d.Channel)
@@ -291,6 +305,22 @@ func TestEarthquakeMeeting(t *testing.T) {
 	}
 	if got := d.When().Format("2006-01-02"); got != "2023-02-08" {
 		t.Errorf("received %s, want 2023-02-08", got)
+	}
+}
+
+func TestEvents(t *testing.T) {
+	s := load(t)
+	tw := get[*model.Event](t, s, "demo:tr-2023-02-twitter-filtering")
+	if tw.Kind != "throttling" || tw.Index().Platform != ID("demo:x") || tw.Detection.Detector != model.DetectorReported ||
+		tw.StartedAt.Format("2006-01-02") != "2023-02-08" || !slices.Contains(tw.Related, ID("demo:tr-2023-02-twitter-earthquake-meeting")) {
+		t.Errorf("Turkey 2023: %+v", tw)
+	}
+	fb := get[*model.Event](t, s, "demo:vn-2020-facebook-slowdown")
+	if days := fb.EndedAt.Sub(fb.StartedAt).Hours() / 24; days < 49 || days > 52 {
+		t.Errorf("Vietnam 2020 slowdown lasted %.0f days, want about seven weeks", days)
+	}
+	if !slices.Contains(fb.Related, ID("demo:vn-2020-facebook-restrictions")) {
+		t.Errorf("Vietnam 2020 slowdown not related to its demand: %v", fb.Related)
 	}
 }
 
@@ -405,7 +435,7 @@ func TestSensitivePeriods(t *testing.T) {
 }
 
 func TestParseErrorsNameLineAndField(t *testing.T) {
-	const org = `{"collection":"organisations","record":{"slug":"demo:p","name":"P","kind":"platform","platform_type":"video","sources":[{"url":"https://p.example"}]}}`
+	const org = `{"collection":"organisations","record":{"slug":"p","name":"P","kind":"platform","platform_type":"video","sources":[{"url":"https://p.example"}]}}`
 	demand := func(fields string) string {
 		return `{"collection":"demands","record":{"source_id":"demo:d","platform":"demo:p","country":"TR","granularity":"aggregate","period_start":"2023-01-01","period_end":"2023-06-30","types":["content_removal"],"targets":{},"sources":[{"url":"https://d.example"}]` + fields + `}}`
 	}
@@ -416,6 +446,7 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 		{"unknown envelope field", `{"collection":"organisations","extra":1,"record":{}}`, "demo.ndjson:1: extra: unknown field"},
 		{"unknown record field", org + "\n" + demand(`,"colour":"red"`), "demo.ndjson:2: record.colour: unknown field"},
 		{"unknown collection", `{"collection":"widgets","record":{"source_id":"demo:w"}}`, `demo.ndjson:1: collection: "widgets" is not one of`},
+		{"organisation slug with the prefix", strings.Replace(org, `"slug":"p"`, `"slug":"demo:p"`, 1), "demo.ndjson:1: record.slug: must be a plain slug"},
 		{"missing key", `{"collection":"authorities","record":{"country":"TR","name":"X","type":"court","sources":[{"url":"https://x.example"}]}}`, "demo.ndjson:1: record.source_id: must be a key"},
 		{"id set", `{"collection":"authorities","record":{"id":"01H","source_id":"demo:a"}}`, "record.id: must not be set"},
 		{"duplicate key", org + "\n" + org, `demo.ndjson:2: record.slug: key "demo:p" already used on line 1`},
@@ -439,7 +470,7 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 }
 
 func TestParseSkipsBlankLinesAndCountsThem(t *testing.T) {
-	in := "\n" + `{"collection":"organisations","record":{"slug":"demo:p","name":"P","kind":"civil_society","sources":[{"url":"https://p.example"}]}}` + "\n\n" + `{"collection":"organisations","record":{"slug":"demo:q","kind":"civil_society","sources":[{"url":"https://q.example"}]}}`
+	in := "\n" + `{"collection":"organisations","record":{"slug":"p","name":"P","kind":"civil_society","sources":[{"url":"https://p.example"}]}}` + "\n\n" + `{"collection":"organisations","record":{"slug":"q","kind":"civil_society","sources":[{"url":"https://q.example"}]}}`
 	_, err := Parse(strings.NewReader(in))
 	if err == nil || !strings.HasPrefix(err.Error(), "demo.ndjson:4: record.name: is required") {
 		t.Fatalf("error %v, want one on line 4 naming record.name", err)

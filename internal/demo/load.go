@@ -23,18 +23,24 @@ func (s Stats) String() string {
 // Load writes the demo records through the registry as the operator, all
 // in one transaction. The ids are fixed, so a second load finds every record
 // unchanged and writes nothing; a record edited in the file becomes a new
-// version.
+// version. An organisation already in the store under the same slug (an
+// importer's "google") is kept, and the demo records refer to it.
 func Load(ctx context.Context, reg *registry.Registry) (Stats, error) {
 	recs, err := Records()
 	if err != nil {
 		return Stats{}, err
 	}
-	levels, err := writeOrder(recs)
-	if err != nil {
-		return Stats{}, err
-	}
 	var st Stats
 	err = reg.InTx(ctx, auth.System, func(w *registry.TxWriter) error {
+		recs, kept, err := adoptOrganisations(w, recs)
+		if err != nil {
+			return err
+		}
+		st.Unchanged += kept
+		levels, err := writeOrder(recs)
+		if err != nil {
+			return err
+		}
 		for _, batch := range levels {
 			res, err := w.Write(batch, registry.Upsert)
 			if err != nil {
@@ -57,6 +63,55 @@ func Load(ctx context.Context, reg *registry.Registry) (Stats, error) {
 		return Stats{}, fmt.Errorf("load demo data: %w", err)
 	}
 	return st, nil
+}
+
+// adoptOrganisations drops the demo organisations whose slug is already
+// used by another record in the store and points every reference at that
+// record instead. It returns the records left to write and how many
+// organisations were adopted.
+func adoptOrganisations(w *registry.TxWriter, recs []model.Record) ([]model.Record, int, error) {
+	remap := map[string]string{}
+	var out []model.Record
+	for _, r := range recs {
+		o, ok := r.(*model.Organisation)
+		if !ok {
+			out = append(out, r)
+			continue
+		}
+		id, err := w.BySourceID("organisations", o.Slug)
+		if err != nil {
+			return nil, 0, err
+		}
+		if id != "" && id != o.ID {
+			remap[o.ID] = id
+			continue
+		}
+		out = append(out, r)
+	}
+	if len(remap) == 0 {
+		return out, 0, nil
+	}
+	for i, r := range out {
+		body, err := json.Marshal(r)
+		if err != nil {
+			return nil, 0, err
+		}
+		changed := false
+		for from, to := range remap {
+			if b := bytes.ReplaceAll(body, []byte(`"`+from+`"`), []byte(`"`+to+`"`)); !bytes.Equal(b, body) {
+				body, changed = b, true
+			}
+		}
+		if !changed {
+			continue
+		}
+		rec := model.New(r.Collection())
+		if err := json.Unmarshal(body, rec); err != nil {
+			return nil, 0, err
+		}
+		out[i] = rec
+	}
+	return out, len(remap), nil
 }
 
 // writeOrder splits recs into batches such that every record refers only to
@@ -126,7 +181,7 @@ func writeOrder(recs []model.Record) ([][]model.Record, error) {
 // keyOf is a record's demo key.
 func keyOf(r model.Record) string {
 	if o, ok := r.(*model.Organisation); ok {
-		return o.Slug
+		return KeyPrefix + o.Slug
 	}
 	return r.Index().SourceID
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/registry"
 	"github.com/candor-observatory/candor/internal/store"
@@ -91,11 +92,61 @@ func TestLoadTwiceWritesNothingNew(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s/%s: %v", r.Collection(), r.Base().ID, err)
 			}
-			if row.Index.SourceID != keyOf(r) {
+			if row.Index.SourceID != r.Index().SourceID {
 				t.Errorf("%s stored with source_id %q", keyOf(r), row.Index.SourceID)
 			}
 		}
 	})
+}
+
+// An importer may have written the platform first; the demo then uses that
+// organisation instead of adding a second one with the same slug.
+func TestLoadAdoptsAnExistingOrganisation(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	ctx := context.Background()
+	reg := registry.New(db)
+	mine := &model.Organisation{Meta: model.Meta{Sources: []model.Source{{URL: "https://example.org/google.csv"}}},
+		Name: "Google LLC", Kind: "platform", PlatformType: "search", Slug: "google"}
+	if _, err := reg.Write(ctx, auth.System, []model.Record{mine}, registry.Create); err != nil {
+		t.Fatal(err)
+	}
+	if mine.ID == ID("demo:google") {
+		t.Fatal("the existing organisation must have an id of its own for this test")
+	}
+	recs, err := Records()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for run := 1; run <= 2; run++ {
+		st, err := Load(ctx, reg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := Stats{Created: len(recs) - 1, Unchanged: 1}
+		if run == 2 {
+			want = Stats{Unchanged: len(recs)}
+		}
+		if st != want {
+			t.Errorf("load %d: %v, want %v", run, st, want)
+		}
+	}
+	row, err := db.Get(ctx, "demands", ID("demo:vn-2024-mic-requests-google"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if row.Index.Platform != mine.ID {
+		t.Errorf("demand made to %s, want the existing organisation %s", row.Index.Platform, mine.ID)
+	}
+	if _, err := db.Get(ctx, "organisations", ID("demo:google"), 0); err == nil {
+		t.Error("a second Google organisation was written")
+	}
+	org, err := db.Get(ctx, "organisations", mine.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if org.Version != 1 {
+		t.Errorf("the existing organisation was rewritten (version %d)", org.Version)
+	}
 }
 
 func TestLoadedComplianceFigures(t *testing.T) {

@@ -61,6 +61,7 @@ func (l *Loader) Load(ctx context.Context, format Format, r io.Reader, file File
 			size = DefaultBatch
 		}
 		var batch []Item
+		collection := "" // of the batch's last record that answers no other
 		for {
 			it, err := rd.Next()
 			if err == io.EOF {
@@ -76,13 +77,21 @@ func (l *Loader) Load(ctx context.Context, format Format, r io.Reader, file File
 				}
 				continue
 			}
-			if len(batch) >= size && it.Parent == "" {
+			// A batch ends before a record of another collection (records
+			// refer to those of collections written before them, and the
+			// registry resolves references against what is already
+			// written), but never between a parent and its children.
+			if len(batch) > 0 && it.Parent == "" &&
+				(len(batch) >= size || it.Record.Collection() != collection) {
 				if err := ld.flush(batch); err != nil {
 					return err
 				}
 				batch = batch[:0]
 			}
 			batch = append(batch, it)
+			if it.Parent == "" {
+				collection = it.Record.Collection()
+			}
 		}
 		return ld.flush(batch)
 	})

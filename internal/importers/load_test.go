@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"os"
 	"strings"
@@ -12,7 +13,9 @@ import (
 	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/importers"
 	"github.com/candor-observatory/candor/internal/importers/google"
+	"github.com/candor-observatory/candor/internal/importers/meta"
 	"github.com/candor-observatory/candor/internal/importers/ndjson"
+	"github.com/candor-observatory/candor/internal/importers/x"
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/registry"
 	"github.com/candor-observatory/candor/internal/shareddata"
@@ -218,4 +221,52 @@ func itoa(n int) string {
 		n /= 10
 	}
 	return string(b)
+}
+
+// Every shipped file imports; the Google files share one organisation;
+// stored records keep the file, line and sha256 they came from.
+func TestLoadShippedFiles(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	files := []struct {
+		format importers.Format
+		name   string
+		read   int
+	}{
+		{google.UserData, "google-user-data-requests.csv", 0},
+		{google.Removals, "google-government-detailed-removal-requests.csv", 1 + 21065},
+		{x.InfoRequests, "information-requests-report-jan-jun-2017.csv", 1 + 83 + 55},
+		{meta.Facebook2013, "Facebook-Government-Report-2013-H1.csv", 1 + 71*2},
+	}
+	for _, f := range files {
+		path := shareddata.Path(t, "transparency", f.name)
+		sum, err := loadFile(t, db, f.format, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.read != 0 && sum.Read != f.read {
+			t.Fatalf("%s: %+v, want %d read", f.name, sum, f.read)
+		}
+	}
+	if n := countRows(t, db, "organisations"); n != 3 {
+		t.Fatalf("%d organisations, want Google, X and Meta", n)
+	}
+	// The Turkey 2017-H1 X demand, as stored.
+	path := shareddata.Path(t, "transparency", "information-requests-report-jan-jun-2017.csv")
+	file, _ := importers.HashFile(path)
+	p, err := db.List(context.Background(), store.Query{Collection: "demands", SourceID: "x-info-requests:2017-h1:tr", Limit: 10})
+	if err != nil || len(p.Rows) != 1 {
+		t.Fatalf("%v, %d rows", err, len(p.Rows))
+	}
+	var d model.Demand
+	if err := json.Unmarshal(p.Rows[0].Body, &d); err != nil {
+		t.Fatal(err)
+	}
+	src := d.Sources[0]
+	if src.File != file.Name || src.Line != 78 || src.SHA256 != file.SHA256 || d.RequestCount.String() != "554" {
+		t.Fatalf("stored demand: %+v, source %+v", d, src)
+	}
+	sum, err := loadFile(t, db, google.UserData, shareddata.Path(t, "transparency", "google-user-data-requests.csv"))
+	if err != nil || sum.Unchanged != sum.Read {
+		t.Fatalf("re-import: %+v %v", sum, err)
+	}
 }

@@ -94,6 +94,8 @@ func TestEnumLabels(t *testing.T) {
 		"period_kind":   model.PeriodKinds, "finding": model.FindingResults, "aim": model.Aims,
 		"alternative": model.Alternatives, "plan_status": model.PlanStatuses,
 		"measurement_outcome": model.NewEnum("ok", "anomaly", "confirmed", "failure"),
+		"case_kind":           model.CaseKinds, "case_status": model.CaseStatuses, "case_urgency": model.CaseUrgencies,
+		"case_outcome": model.CaseOutcomes, "case_milestone": model.NewEnum("acknowledge", "respond", "resolve"),
 	}
 	for _, code := range Codes {
 		l := Get(code)

@@ -48,3 +48,15 @@ func HalfYear(t time.Time) string {
 	}
 	return fmt.Sprintf("%d-H%d", t.Year(), h)
 }
+
+// PeriodLabel names the reporting period of a span: its half-year, or its
+// year when the span is longer than half a year (annual reports).
+func PeriodLabel(start, end *time.Time) string {
+	if start == nil {
+		return ""
+	}
+	if end != nil && end.Sub(*start) > 190*24*time.Hour {
+		return fmt.Sprintf("%d", start.Year())
+	}
+	return HalfYear(*start)
+}

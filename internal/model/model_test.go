@@ -83,3 +83,31 @@ func TestHalfYear(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+func TestActionedWithoutCounts(t *testing.T) {
+	for outcome, want := range map[string]string{
+		"complied_full": "409", "geo_restricted": "409", "rejected": "0", "content_not_found": "0", "complied_partial": "", "pending": "",
+	} {
+		r := &Response{Outcome: outcome}
+		r.SetDemandRequested(ExactCount(409))
+		if got := r.Actioned().String(); got != want {
+			t.Errorf("%s: actioned %q, want %q", outcome, got, want)
+		}
+	}
+	r := &Response{Outcome: "complied_full", Counts: ResponseCounts{ContentWithheld: ExactCount(400)}}
+	r.SetDemandRequested(ExactCount(409))
+	if got := r.Actioned().String(); got != "400" {
+		t.Errorf("counts given: actioned %q, want 400", got)
+	}
+}
+
+func TestPeriodLabel(t *testing.T) {
+	s, e := Date("2024-01-01").Time(), Date("2024-12-31").Time()
+	if got := PeriodLabel(&s, &e); got != "2024" {
+		t.Errorf("a year-long span is labelled %q", got)
+	}
+	e = Date("2024-06-30").Time()
+	if got := PeriodLabel(&s, &e); got != "2024-H1" {
+		t.Errorf("a half-year span is labelled %q", got)
+	}
+}

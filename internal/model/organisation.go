@@ -11,7 +11,11 @@ type Organisation struct {
 	Services     []string `json:"services,omitempty"`
 	// Recipients are age X25519 public keys that sealed cases are encrypted to.
 	Recipients []string `json:"recipients,omitempty"`
-	Website    string   `json:"website,omitempty"`
+	// CountryOfficeRecipients are keys of staff in a country office; cases
+	// reach them only with the filing group's consent.
+	CountryOfficeRecipients []string     `json:"country_office_recipients,omitempty"`
+	CaseTargets             *CaseTargets `json:"case_targets,omitempty"`
+	Website                 string       `json:"website,omitempty"`
 	// Slug is a short stable name used by importers and URLs ("google").
 	Slug string `json:"slug,omitempty"`
 }
@@ -40,6 +44,7 @@ func (o *Organisation) Validate(v *Validator) {
 			v.Add(v.Index("recipients", i), "must be an age X25519 public key (age1...)")
 		}
 	}
+	validateCaseKeys(v, o)
 }
 
 func (o *Organisation) Index() Index {

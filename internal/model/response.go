@@ -19,7 +19,14 @@ type Response struct {
 	Statement        string         `json:"statement,omitempty"`
 	PublishedAt      *time.Time     `json:"published_at,omitempty"`
 	SourceID         string         `json:"source_id,omitempty"`
+
+	// demandRequested is what the demand asked for, set by the registry so
+	// that an outcome without counts still says how much was actioned.
+	demandRequested *Count
 }
+
+// SetDemandRequested tells the response what its demand requested.
+func (r *Response) SetDemandRequested(c *Count) { r.demandRequested = c }
 
 // ResponseCounts are the figures a platform reports for its answer.
 type ResponseCounts struct {
@@ -82,6 +89,8 @@ func (r *Response) Validate(v *Validator) {
 
 // Actioned is what counts as compliance: items removed for legal or policy
 // reasons or withheld; for data demands, requests where data was produced.
+// Without counts, the outcome decides: full compliance actioned all that
+// was requested, a refusal nothing, and anything else is unknown.
 func (r *Response) Actioned() *Count {
 	c := r.Counts
 	var sum *Count
@@ -91,7 +100,19 @@ func (r *Response) Actioned() *Count {
 	if sum == nil {
 		sum = c.RequestsSomeDataProduced
 	}
-	return sum
+	if sum != nil {
+		return sum
+	}
+	switch r.Outcome {
+	case "complied_full", "geo_restricted", "restricted_under_terms":
+		if r.demandRequested != nil {
+			cp := *r.demandRequested
+			return &cp
+		}
+	case "rejected", "challenged_in_court", "no_action", "content_not_found", "insufficient_info":
+		return ExactCount(0)
+	}
+	return nil
 }
 
 func (r *Response) Index() Index {

@@ -63,6 +63,10 @@ type Result struct {
 	// Status is "created", "updated" or "unchanged".
 	Status string     `json:"status"`
 	Row    *store.Row `json:"-"`
+	// publicPart is the leaf source of a non-public record that has a public
+	// part (model.PublicParter); auditDetail goes into its audit entry.
+	publicPart  []byte
+	auditDetail string
 }
 
 // ItemError is what went wrong with one record of a batch.
@@ -156,7 +160,11 @@ func (r *Registry) Update(ctx context.Context, a auth.Actor, id string, rec mode
 		if err != nil {
 			return err
 		}
-		if a.Role != auth.Admin && cur.Index.Owner != "" && cur.Index.Owner != a.Org && cur.SubmittedBy != a.Org {
+		if g := guards[rec.Collection()]; g != nil {
+			if err := g(ctx, tx, a, rec, cur); err != nil {
+				return err
+			}
+		} else if a.Role != auth.Admin && cur.Index.Owner != "" && cur.Index.Owner != a.Org && cur.SubmittedBy != a.Org {
 			return forbidden("this record belongs to organisation %s", cur.Index.Owner)
 		}
 		res, err = r.writeVersion(ctx, tx, a, p, cur)
@@ -219,6 +227,13 @@ func (r *Registry) writeTx(ctx context.Context, tx store.Tx, a auth.Actor, recs 
 		return nil
 	}
 	refs := &refCache{}
+	// Records that bring their own id (an exported file read back) may be
+	// referred to by later records of the same batch.
+	for _, rec := range recs {
+		if id := rec.Base().ID; id != "" {
+			refs.put(rec.Collection(), id, rec.Index())
+		}
+	}
 	preps := make([]*prepared, len(recs))
 	seen := map[string]int{}
 	for i, rec := range recs {
@@ -348,7 +363,11 @@ func (r *Registry) place(ctx context.Context, tx store.Tx, a auth.Actor, p *prep
 		}
 		return nil, &store.ConflictError{Collection: cur.Collection, ID: cur.ID, SourceID: p.index.SourceID}
 	}
-	if cur != nil && a.Role != auth.Admin && cur.Index.Owner != "" && cur.Index.Owner != a.Org && cur.SubmittedBy != a.Org {
+	if g := guards[p.rec.Collection()]; g != nil {
+		if err := g(ctx, tx, a, p.rec, cur); err != nil {
+			return nil, err
+		}
+	} else if cur != nil && a.Role != auth.Admin && cur.Index.Owner != "" && cur.Index.Owner != a.Org && cur.SubmittedBy != a.Org {
 		return nil, forbidden("record %s belongs to organisation %s", cur.ID, cur.Index.Owner)
 	}
 	return r.writeVersion(ctx, tx, a, p, cur)
@@ -398,7 +417,16 @@ func (r *Registry) writeVersion(ctx context.Context, tx store.Tx, a auth.Actor, 
 	if m.Version > 1 {
 		status = "updated"
 	}
-	return &Result{Collection: row.Collection, ID: row.ID, Version: row.Version, Status: status, Row: row}, nil
+	res := &Result{Collection: row.Collection, ID: row.ID, Version: row.Version, Status: status, Row: row}
+	if pp, ok := p.rec.(model.PublicParter); ok && row.Visibility != model.Public {
+		if res.publicPart, err = Canonical(pp.PublicPart()); err != nil {
+			return nil, err
+		}
+	}
+	if d, ok := p.rec.(model.AuditDetailer); ok {
+		res.auditDetail = d.AuditDetail()
+	}
+	return res, nil
 }
 
 // flush writes the new versions, their leaves and audit entries.
@@ -413,20 +441,27 @@ func (r *Registry) flush(ctx context.Context, tx store.Tx, a auth.Actor, res []*
 			continue
 		}
 		rows = append(rows, x.Row)
-		if x.Row.Visibility == model.Public {
-			leaf := x.Row.Body
+		leaf, publish := x.Row.Body, x.Row.Visibility == model.Public
+		src := x.Row
+		if x.publicPart != nil {
+			// A sealed record enters the log by its public part only.
+			cp := *x.Row
+			cp.Body = x.publicPart
+			leaf, publish, src = x.publicPart, true, &cp
+		}
+		if publish {
 			if r.LeafInTx != nil {
 				var err error
-				if leaf, err = r.LeafInTx(ctx, tx, x.Row); err != nil {
+				if leaf, err = r.LeafInTx(ctx, tx, src); err != nil {
 					return err
 				}
 			} else if r.Leaf != nil {
 				rec := model.New(x.Collection)
-				if err := json.Unmarshal(x.Row.Body, rec); err != nil {
+				if err := json.Unmarshal(leaf, rec); err != nil {
 					return err
 				}
 				var err error
-				if leaf, err = r.Leaf(rec, x.Row.Body); err != nil {
+				if leaf, err = r.Leaf(rec, leaf); err != nil {
 					return err
 				}
 			}
@@ -438,7 +473,8 @@ func (r *Registry) flush(ctx context.Context, tx store.Tx, a auth.Actor, res []*
 			action = "update"
 		}
 		audit = append(audit, store.AuditEntry{At: now, ActorOrg: a.Org, ActorToken: a.TokenID,
-			Action: x.Collection + "." + action, Collection: x.Collection, RecordID: x.ID, Version: x.Version})
+			Action: x.Collection + "." + action, Collection: x.Collection, RecordID: x.ID, Version: x.Version,
+			Detail: x.auditDetail})
 	}
 	if len(rows) == 0 {
 		return nil

@@ -12,11 +12,11 @@ import (
 // TxWriter writes batches of records inside one transaction, so that a
 // file streamed in batches is written all or nothing.
 type TxWriter struct {
-	r       *Registry
-	ctx     context.Context
-	tx      store.Tx
-	a       auth.Actor
-	leaves  int
+	r      *Registry
+	ctx    context.Context
+	tx     store.Tx
+	a      auth.Actor
+	leaves int
 }
 
 // InTx runs fn with a TxWriter; fn's error rolls everything back.

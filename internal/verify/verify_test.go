@@ -3,10 +3,12 @@ package verify_test
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -189,6 +191,25 @@ func TestVerifyWitnessQuorum(t *testing.T) {
 	defer srv.Close()
 	w := &world{app: app, srv: srv, f: f, db: db}
 	w.add(t, 5)
+
+	resp, err := http.Get(srv.URL + "/api/v1/" + w.ids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("Candor-Log-Status"); got != "witnessed" {
+		t.Fatalf("Candor-Log-Status %q, want witnessed", got)
+	}
+	resp, err = http.Get(srv.URL + "/api/v1/" + w.ids[0] + "/proof")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p ledger.RecordProof
+	json.NewDecoder(resp.Body).Decode(&p)
+	resp.Body.Close()
+	if !p.Witnessed || p.Cosignatures != 1 || p.Quorum != 1 {
+		t.Fatalf("proof says witnessed=%v cosignatures=%d quorum=%d", p.Witnessed, p.Cosignatures, p.Quorum)
+	}
 
 	o := verify.Options{Server: srv.URL, LogKey: lvkey, WitnessKeys: []string{wvkey}, Quorum: 1, Records: w.ids[:1], Out: io.Discard}
 	if err := verify.Server(ctx, o); err != nil {

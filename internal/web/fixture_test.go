@@ -147,7 +147,7 @@ func newFixture(t testing.TB) *fixture {
 		"started_at":"2023-02-08T11:00:00Z","ended_at":"2023-02-10T08:00:00Z","confidence":"high","detection":{"detector":"reported"},`+src+`}`)
 	put("fb-vn", "events", `{"country":"VN","kind":"blocking","scope":"national","title":"Facebook's local servers offline","targets":["meta"],
 		"started_at":"2020-02-15T00:00:00Z","ended_at":"2020-04-05T00:00:00Z","confidence":"medium","detection":{"detector":"reported"},`+src+`}`)
-	put("vn-ongoing", "events", `{"country":"VN","kind":"tls_interference","scope":"network","title":"TLS interference on one network","targets":["meta"],
+	put("vn-ongoing", "events", `{"country":"VN","kind":"tls_interference","scope":"network","asns":[7552],"title":"TLS interference on one network","targets":["meta"],
 		"started_at":"2026-11-01T00:00:00Z","confidence":"low","detection":{"detector":"reported"},`+src+`}`)
 	put("election", "periods", `{"country":"TR","kind":"election","title":"Seçimler: cumhurbaşkanlığı ve milletvekili","starts_on":"2023-05-14","ends_on":"2023-05-28",`+src+`}`)
 

@@ -25,8 +25,14 @@ func eachBench(b *testing.B, fn func(b *testing.B, db *sqlstore.DB)) {
 }
 
 // BenchmarkLedgerAppend: batches of 4,096 record versions written with
-// their leaves in one transaction, then integrated into tiles.
+// their leaves in one transaction, then integrated into tiles ("records");
+// and the same without the record rows, the ledger's own cost ("leaves").
 func BenchmarkLedgerAppend(b *testing.B) {
+	b.Run("records", func(b *testing.B) { benchAppend(b, true) })
+	b.Run("leaves", func(b *testing.B) { benchAppend(b, false) })
+}
+
+func benchAppend(b *testing.B, withRecords bool) {
 	eachBench(b, func(b *testing.B, db *sqlstore.DB) {
 		ctx := context.Background()
 		day := time.Date(2023, 5, 13, 0, 0, 0, 0, time.UTC)
@@ -47,6 +53,9 @@ func BenchmarkLedgerAppend(b *testing.B) {
 				first, err := tx.AppendLeaves(ctx, leaves)
 				if err != nil {
 					return err
+				}
+				if !withRecords {
+					return nil
 				}
 				for j, r := range rows {
 					n := first + int64(j)
@@ -120,4 +129,31 @@ func BenchmarkRegistryLedgerCost(b *testing.B) {
 			})
 		})
 	}
+}
+
+// BenchmarkProofSQL: an inclusion proof for a random entry of a
+// 262,144-entry log whose tiles are in the database.
+func BenchmarkProofSQL(b *testing.B) {
+	eachBench(b, func(b *testing.B, db *sqlstore.DB) {
+		ctx := context.Background()
+		leaves := make([][]byte, 16384)
+		for i := range leaves {
+			leaves[i] = []byte(fmt.Sprintf(`{"n":%d}`, i))
+		}
+		for i := 0; i < 16; i++ {
+			appendLeaves(b, db, leaves)
+		}
+		size, err := ledger.Integrate(ctx, db.Ledger(), 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tr := ledger.NewTreeReader(db.Ledger())
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			idx := int64(i*7919) % size
+			if _, err := tr.InclusionProof(ctx, idx, size); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -33,9 +33,12 @@ func (l *Ledger) LeafInTx(ctx context.Context, stx store.Tx, row *store.Row) ([]
 	if !ok {
 		return nil, errors.New("ledger: personal-field salts need an SQL transaction")
 	}
+	stmt, err := tx.stmt(ctx, `INSERT INTO ledger_fields (collection, id, version, field, salt, commitment) VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return nil, wrap("ledger: keep field salt", err)
+	}
 	for _, s := range secrets {
-		_, err := tx.tx.ExecContext(ctx, l.db.q(`INSERT INTO ledger_fields (collection, id, version, field, salt, commitment)
-			VALUES (?, ?, ?, ?, ?, ?)`), row.Collection, row.ID, row.Version, s.Field, s.Salt, s.Commitment[:])
+		_, err := stmt.ExecContext(ctx, row.Collection, row.ID, row.Version, s.Field, s.Salt, s.Commitment[:])
 		if err != nil {
 			return nil, wrap("ledger: keep field salt", err)
 		}

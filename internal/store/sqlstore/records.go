@@ -75,10 +75,7 @@ func rowArgs(r *store.Row) []any {
 		types, micros(ix.Start), micros(ix.End), ix.SourceID, ix.Ref}
 	f := ix.Facts
 	if f != nil {
-		period := ""
-		if ix.Start != nil {
-			period = model.HalfYear(*ix.Start)
-		}
+		period := model.PeriodLabel(ix.Start, ix.End)
 		args = append(args, nullStr(f.Granularity), nullStr(f.Reason), nullStr(f.AuthorityType), nullStr(period))
 		demand := r.Collection == "demands"
 		args = append(args, countArgs(f.Requests, demand)...)

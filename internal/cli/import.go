@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+func init() {
+	Register(Command{Name: "import", Summary: "import files of a public format: " + "candor import <format> FILE...", Run: runImport})
+}
+
+// ImportFormat is one format 'candor import' reads.
+type ImportFormat struct {
+	Name, Summary string
+	Run           func(ctx context.Context, env *Env, args []string) error
+}
+
+var importFormats = map[string]ImportFormat{}
+
+// RegisterImport adds a format to 'candor import'; each lives in its own file.
+func RegisterImport(f ImportFormat) { importFormats[f.Name] = f }
+
+func runImport(ctx context.Context, env *Env, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(env.Stderr, "Usage: candor import <format> [flags] FILE...\n\nFormats:")
+		names := make([]string, 0, len(importFormats))
+		for n := range importFormats {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			fmt.Fprintf(env.Stderr, "  %-11s %s\n", n, importFormats[n].Summary)
+		}
+		if len(args) == 0 {
+			return fmt.Errorf("a format is required")
+		}
+		return nil
+	}
+	// The format may come before or after the flags: "import ooni --db x
+	// FILE" and "import --db x ooni FILE" are the same.
+	at := -1
+	for i, a := range args {
+		if _, ok := importFormats[a]; ok {
+			at = i
+			break
+		}
+	}
+	if at < 0 {
+		names := make([]string, 0, len(importFormats))
+		for n := range importFormats {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return fmt.Errorf("no known format in %q; one of %s", strings.Join(args, " "), strings.Join(names, ", "))
+	}
+	rest := append(append([]string{}, args[:at]...), args[at+1:]...)
+	return importFormats[args[at]].Run(ctx, env, rest)
+}

@@ -1,0 +1,205 @@
+// Package interference joins the observatory's parts: it imports OONI
+// measurements into the store, runs the detectors over stored
+// measurements, and writes detected and reported events through the
+// registry, so that they are validated, versioned and enter the ledger like
+// every other record.
+package interference
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/candor-observatory/candor/internal/auth"
+	"github.com/candor-observatory/candor/internal/interference/detect"
+	"github.com/candor-observatory/candor/internal/interference/ooni"
+	"github.com/candor-observatory/candor/internal/model"
+	"github.com/candor-observatory/candor/internal/registry"
+	"github.com/candor-observatory/candor/internal/shareddata"
+	"github.com/candor-observatory/candor/internal/store"
+)
+
+// FingerprintFiles returns the OONI fingerprint files in dir, or in the
+// shared data directory when dir is empty.
+func FingerprintFiles(dir string) (dnsPath, httpPath string, err error) {
+	if dir == "" {
+		d, ok := shareddata.Find()
+		if !ok {
+			return "", "", fmt.Errorf("no fingerprint directory given and no shared data directory found")
+		}
+		dir = filepath.Join(d, "ooni", "ooni-backend-fastpath")
+	}
+	return filepath.Join(dir, "fingerprints_dns.json"), filepath.Join(dir, "fingerprints_http.json"), nil
+}
+
+// ImportStats adds what the store did to what the reader saw.
+type ImportStats struct {
+	ooni.Stats
+	New         int // measurements not stored before
+	First, Last time.Time
+}
+
+// ImportOONI streams files into the measurements table, labelling each
+// measurement with the test-list category of its domain when the store
+// holds category tags.
+func ImportOONI(ctx context.Context, ms store.Measurements, paths []string, opts ooni.Options) (ImportStats, error) {
+	var st ImportStats
+	tags, err := ms.AllDomainCategories(ctx)
+	if err != nil {
+		return st, err
+	}
+	cats := newCategories(tags)
+	s, err := ooni.Ingest(ctx, paths, opts, func(batch []*model.Measurement) error {
+		for _, m := range batch {
+			m.Category = cats.of(m.Domain, m.ProbeCC)
+		}
+		n, err := ms.PutMeasurements(ctx, batch)
+		if err != nil {
+			return err
+		}
+		st.New += n
+		for _, m := range batch {
+			if st.First.IsZero() || m.StartTime.Before(st.First) {
+				st.First = m.StartTime
+			}
+			if m.StartTime.After(st.Last) {
+				st.Last = m.StartTime
+			}
+		}
+		return nil
+	})
+	st.Stats = s
+	return st, err
+}
+
+// DetectWindow is how far before the imported measurements detection
+// looks, so that the detectors see a baseline.
+const DetectWindow = 14 * 24 * time.Hour
+
+// Detect runs the detectors over the stored measurements between since and
+// until (nil for no bound) and writes the events. Running it again on the
+// same measurements leaves the events unchanged.
+func Detect(ctx context.Context, ms store.Measurements, reg *registry.Registry, q store.MeasurementQuery, p detect.Params) ([]*model.Event, []*registry.Result, error) {
+	d := detect.New(p)
+	q.Cursor, q.Limit = "", 0
+	if err := ms.EachMeasurement(ctx, q, func(m *model.Measurement) error {
+		d.Add(m)
+		return nil
+	}); err != nil {
+		return nil, nil, err
+	}
+	events := d.Events()
+	res, err := WriteEvents(ctx, reg, events)
+	return events, res, err
+}
+
+// WriteEvents writes events in batches, each atomic; an event whose
+// source_id exists is updated only if it changed.
+func WriteEvents(ctx context.Context, reg *registry.Registry, events []*model.Event) ([]*registry.Result, error) {
+	var out []*registry.Result
+	const batch = 500
+	for i := 0; i < len(events); i += batch {
+		recs := make([]model.Record, 0, batch)
+		for _, e := range events[i:min(i+batch, len(events))] {
+			recs = append(recs, e)
+		}
+		res, err := reg.Write(ctx, auth.System, recs, registry.Upsert)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, res...)
+	}
+	return out, nil
+}
+
+// KeepSources adds to each event the sources of the stored event with the
+// same source_id, so that importing one file of a list that several files
+// share does not drop what the others said.
+func KeepSources(ctx context.Context, s store.Store, events []*model.Event) error {
+	for _, e := range events {
+		if e.SourceID == "" {
+			continue
+		}
+		page, err := s.List(ctx, store.Query{Collection: "events", SourceID: e.SourceID,
+			Visibility: []model.Visibility{model.Public, model.Members, model.Sealed}, Limit: 2})
+		if err != nil {
+			return err
+		}
+		if len(page.Rows) == 0 {
+			continue
+		}
+		var cur model.Event
+		if err := json.Unmarshal(page.Rows[0].Body, &cur); err != nil {
+			return err
+		}
+		have := map[string]bool{}
+		for _, src := range e.Sources {
+			have[sourceKey(src)] = true
+		}
+		var older []model.Source
+		for _, src := range cur.Sources {
+			if !have[sourceKey(src)] {
+				older = append(older, src)
+			}
+		}
+		e.Sources = append(older, e.Sources...)
+	}
+	return nil
+}
+
+func sourceKey(s model.Source) string {
+	return s.URL + "\x00" + s.File + "\x00" + s.SHA256 + "\x00" + fmt.Sprint(s.Line)
+}
+
+// Count tallies registry results by status.
+func Count(res []*registry.Result) (created, updated, unchanged int) {
+	for _, r := range res {
+		switch r.Status {
+		case "created":
+			created++
+		case "updated":
+			updated++
+		default:
+			unchanged++
+		}
+	}
+	return
+}
+
+// categories finds the category of a measured host: its own tags or its
+// parent domain's, from the probe country's list first, then the global one.
+type categories map[string][]store.DomainCategory
+
+func newCategories(tags []store.DomainCategory) categories {
+	c := categories{}
+	for _, t := range tags {
+		c[t.Domain] = append(c[t.Domain], t)
+	}
+	return c
+}
+
+func (c categories) of(host, cc string) string {
+	if len(c) == 0 || host == "" {
+		return ""
+	}
+	h := strings.TrimPrefix(strings.ToLower(host), "www.")
+	for strings.Contains(h, ".") {
+		if tags := c[h]; len(tags) > 0 {
+			best := tags[0]
+			for _, t := range tags {
+				if strings.EqualFold(t.List, cc) {
+					return t.Category
+				}
+				if t.List == "global" {
+					best = t
+				}
+			}
+			return best.Category
+		}
+		h = h[strings.IndexByte(h, '.')+1:]
+	}
+	return ""
+}

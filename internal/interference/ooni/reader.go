@@ -1,0 +1,489 @@
+package ooni
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/valyala/fastjson"
+
+	"github.com/candor-observatory/candor/internal/model"
+)
+
+// LineError is a measurement that could not be read; the import goes on
+// without it.
+type LineError struct {
+	File  string
+	Line  int    // 1-based line, or 0 for a whole file
+	Entry string // the member of a tar archive, if any
+	Err   error
+}
+
+func (e *LineError) Error() string {
+	where := e.File
+	if e.Entry != "" {
+		where += "!" + e.Entry
+	}
+	if e.Line > 0 {
+		where += fmt.Sprintf(":%d", e.Line)
+	}
+	return where + ": " + e.Err.Error()
+}
+
+func (e *LineError) Unwrap() error { return e.Err }
+
+// Options tune Ingest.
+type Options struct {
+	Scorer  *Scorer
+	Workers int // parsing goroutines; 0 means GOMAXPROCS
+	// OnError receives every malformed measurement; nil ignores them.
+	OnError func(*LineError)
+	// Progress is told how many bytes of the input files have been read.
+	Progress func(read int64)
+}
+
+// Stats count what an ingest saw.
+type Stats struct {
+	Files        int
+	Measurements int   // scored and passed to the sink
+	Discarded    int   // ignored as the fastpath ignores them
+	Malformed    int   // reported through OnError
+	Bytes        int64 // bytes of the input files
+	JSONBytes    int64 // bytes of JSON after decompression
+}
+
+// maxLine bounds one measurement; OONI's largest are a few MiB. A .json
+// file larger than maxDocument is read as JSON Lines.
+const (
+	maxLine     = 64 << 20
+	maxDocument = 32 << 20
+)
+
+// batchBytes and batchItems bound the unit of work handed to a parser, and
+// with the channel sizes they bound memory whatever the input size.
+const (
+	batchBytes = 1 << 20
+	batchItems = 512
+)
+
+type item struct {
+	start, end int
+	line       int
+	entry      string
+	uid        string
+	tooLong    bool
+}
+
+type batch struct {
+	seq   int
+	file  *fileInfo
+	buf   []byte
+	items []item
+}
+
+type fileInfo struct {
+	name   string
+	sha256 string
+}
+
+type result struct {
+	seq       int
+	ms        []*model.Measurement
+	errs      []*LineError
+	discarded int
+	jsonBytes int64
+}
+
+var batchPool = sync.Pool{New: func() any { return &batch{buf: make([]byte, 0, batchBytes)} }}
+
+// Ingest reads OONI measurements from files (a single JSON measurement, a
+// postcan .post, JSON Lines, any of them gzipped, or a tar of them), scores
+// them in parallel and hands them to sink in input order, a batch at a time.
+// A malformed measurement is reported and skipped; an error from sink or
+// from reading a file stops the ingest.
+func Ingest(ctx context.Context, paths []string, opts Options, sink func([]*model.Measurement) error) (Stats, error) {
+	var st Stats
+	if opts.Scorer == nil {
+		opts.Scorer = &Scorer{}
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	batches := make(chan *batch, workers)
+	results := make(chan *result, workers*2)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var p fastjson.Parser
+			for b := range batches {
+				r := parseBatch(&p, opts.Scorer, b)
+				b.buf, b.items = b.buf[:0], b.items[:0]
+				batchPool.Put(b)
+				select {
+				case results <- r:
+				case <-ctx.Done():
+				}
+			}
+		}()
+	}
+
+	readErr := make(chan error, 1)
+	go func() {
+		r := &splitter{ctx: ctx, out: batches, progress: opts.Progress}
+		var err error
+		for _, p := range paths {
+			if err = r.file(p); err != nil {
+				break
+			}
+			st.Files++
+		}
+		r.flush()
+		close(batches)
+		st.Bytes = r.read
+		readErr <- err
+		wg.Wait()
+		close(results)
+	}()
+
+	pending := map[int]*result{}
+	next := 0
+	var sinkErr error
+	for r := range results {
+		pending[r.seq] = r
+		for {
+			r, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			st.Discarded += r.discarded
+			st.JSONBytes += r.jsonBytes
+			for _, e := range r.errs {
+				st.Malformed++
+				if opts.OnError != nil {
+					opts.OnError(e)
+				}
+			}
+			if sinkErr == nil && len(r.ms) > 0 {
+				st.Measurements += len(r.ms)
+				if sinkErr = sink(r.ms); sinkErr != nil {
+					cancel()
+				}
+			}
+		}
+	}
+	err := <-readErr
+	if sinkErr != nil {
+		return st, sinkErr
+	}
+	if err != nil {
+		return st, err
+	}
+	return st, ctx.Err()
+}
+
+func parseBatch(p *fastjson.Parser, sc *Scorer, b *batch) *result {
+	r := &result{seq: b.seq}
+	for _, it := range b.items {
+		data := b.buf[it.start:it.end]
+		r.jsonBytes += int64(len(data))
+		fail := func(err error) {
+			r.errs = append(r.errs, &LineError{File: b.file.name, Line: it.line, Entry: it.entry, Err: err})
+		}
+		if it.tooLong {
+			fail(fmt.Errorf("measurement longer than %d MiB", maxLine>>20))
+			continue
+		}
+		v, err := p.ParseBytes(data)
+		if err != nil {
+			fail(fmt.Errorf("malformed JSON: %v", err))
+			continue
+		}
+		m, err := sc.Normalize(v, it.uid)
+		if errors.Is(err, ErrDiscarded) {
+			r.discarded++
+			continue
+		}
+		if err != nil {
+			fail(err)
+			continue
+		}
+		var val model.Validator
+		m.Validate(&val)
+		if err := val.Err(); err != nil {
+			fail(err)
+			continue
+		}
+		m.Raw = model.Source{File: b.file.name, Line: it.line, SHA256: b.file.sha256}
+		if it.entry != "" {
+			m.Raw.File += "!" + it.entry
+		}
+		r.ms = append(r.ms, m)
+	}
+	return r
+}
+
+// splitter cuts files into measurements and groups them into batches.
+type splitter struct {
+	ctx      context.Context
+	out      chan<- *batch
+	cur      *batch
+	seq      int
+	read     int64
+	progress func(int64)
+	file_    *fileInfo
+}
+
+func (s *splitter) add(data []byte, line int, entry, uid string) error {
+	if s.cur != nil && (len(s.cur.buf)+len(data) > batchBytes && len(s.cur.items) > 0 || len(s.cur.items) >= batchItems) {
+		if err := s.send(); err != nil {
+			return err
+		}
+	}
+	if s.cur == nil {
+		s.cur = batchPool.Get().(*batch)
+		s.cur.file = s.file_
+	}
+	start := len(s.cur.buf)
+	s.cur.buf = append(s.cur.buf, data...)
+	s.cur.items = append(s.cur.items, item{start: start, end: len(s.cur.buf), line: line, entry: entry, uid: uid})
+	return nil
+}
+
+// addTooLong records a line that was not kept, so that it is reported.
+func (s *splitter) addTooLong(line int, entry string) error {
+	if err := s.add(nil, line, entry, ""); err != nil {
+		return err
+	}
+	s.cur.items[len(s.cur.items)-1].tooLong = true
+	return nil
+}
+
+func (s *splitter) send() error {
+	if s.cur == nil || len(s.cur.items) == 0 {
+		return nil
+	}
+	s.cur.seq = s.seq
+	s.seq++
+	select {
+	case s.out <- s.cur:
+	case <-s.ctx.Done():
+		return s.ctx.Err()
+	}
+	s.cur = nil
+	return nil
+}
+
+func (s *splitter) flush() { _ = s.send() }
+
+// countingReader tells progress as a file is read.
+type countingReader struct {
+	r io.Reader
+	s *splitter
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.s.read += int64(n)
+	if c.s.progress != nil && n > 0 {
+		c.s.progress(c.s.read)
+	}
+	return n, err
+}
+
+func (s *splitter) file(path string) error {
+	sum, err := fileSHA256(path)
+	if err != nil {
+		return err
+	}
+	if err := s.send(); err != nil { // a batch holds one file's measurements
+		return err
+	}
+	s.file_ = &fileInfo{name: filepath.Base(path), sha256: sum}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r, name, err := decompress(bufio.NewReaderSize(&countingReader{r: f, s: s}, 256<<10), path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	lower := strings.ToLower(name)
+	if strings.HasSuffix(lower, ".tar") {
+		return s.tar(r, path)
+	}
+	return s.stream(r, name, "", path)
+}
+
+// decompress peels gzip off, by its magic number rather than its name.
+func decompress(br *bufio.Reader, name string) (io.Reader, string, error) {
+	head, _ := br.Peek(2)
+	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, "", err
+		}
+		name = strings.TrimSuffix(strings.TrimSuffix(name, ".gz"), ".tgz")
+		if strings.HasSuffix(strings.ToLower(name), ".tgz") || strings.HasSuffix(strings.ToLower(name), ".tar") {
+			name = strings.TrimSuffix(name, ".tgz") + ".tar"
+		}
+		return zr, name, nil
+	}
+	if strings.HasSuffix(strings.ToLower(name), ".tgz") {
+		name = strings.TrimSuffix(name, ".tgz") + ".tar"
+	}
+	return br, name, nil
+}
+
+func (s *splitter) tar(r io.Reader, path string) error {
+	tr := tar.NewReader(r)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		if h.Typeflag != tar.TypeReg {
+			continue
+		}
+		if err := s.stream(tr, h.Name, h.Name, path); err != nil {
+			return err
+		}
+	}
+}
+
+// uidFromName recognises file names that are measurement uids, as OONI
+// names its .post files: 20250527233111.802678_ID_webconnectivity_5a37….
+func uidFromName(name string) string {
+	base := filepath.Base(name)
+	if i := strings.IndexByte(base, '.'); i == 14 {
+		if j := strings.LastIndexByte(base, '.'); j > i {
+			base = base[:j]
+		}
+		if len(base) > 22 && base[21] == '_' {
+			return base
+		}
+	}
+	return ""
+}
+
+// stream reads one file or archive member: a single JSON document (or an
+// array of them) when it is named .json or .post and holds one, else JSON
+// Lines.
+func (s *splitter) stream(r io.Reader, name, entry, path string) error {
+	lower := strings.ToLower(name)
+	if strings.HasSuffix(lower, ".json") || strings.HasSuffix(lower, ".post") {
+		return s.document(r, name, entry, path)
+	}
+	return s.lines(bufio.NewReaderSize(r, 1<<20), entry, path, 1)
+}
+
+// document reads a whole-file measurement. Files too big to be one are
+// read as JSON Lines so that memory stays bounded.
+func (s *splitter) document(r io.Reader, name, entry, path string) error {
+	br := bufio.NewReaderSize(r, 1<<20)
+	data, err := readAtMost(br, maxDocument)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if int64(len(data)) >= maxDocument {
+		return s.lines(bufio.NewReaderSize(io.MultiReader(bytes.NewReader(data), br), 1<<20), entry, path, 1)
+	}
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		return nil
+	}
+	var p fastjson.Parser
+	v, perr := p.ParseBytes(trimmed)
+	switch {
+	case perr == nil && v.Type() == fastjson.TypeArray:
+		for i, el := range v.GetArray() {
+			if err := s.add(el.MarshalTo(nil), i+1, entry, ""); err != nil {
+				return err
+			}
+		}
+		return nil
+	case perr == nil:
+		return s.add(trimmed, 0, entry, uidFromName(name))
+	case bytes.Count(trimmed, []byte{'\n'}) > 0 && trimmed[0] == '{':
+		// Not one document: JSON Lines under a .json name.
+		return s.lines(bufio.NewReader(bytes.NewReader(data)), entry, path, 1)
+	}
+	return s.add(trimmed, 0, entry, "") // reported as malformed by the parser
+}
+
+func readAtMost(r io.Reader, n int64) ([]byte, error) {
+	var buf bytes.Buffer
+	_, err := io.Copy(&buf, io.LimitReader(r, n))
+	return buf.Bytes(), err
+}
+
+func (s *splitter) lines(br *bufio.Reader, entry, path string, line int) error {
+	var long []byte
+	for ; ; line++ {
+		chunk, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			// A line longer than the buffer: gather it, up to maxLine.
+			long = append(long[:0], chunk...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				chunk, err = br.ReadSlice('\n')
+				if len(long) < maxLine {
+					long = append(long, chunk...)
+				}
+			}
+			chunk = long
+			if len(long) >= maxLine {
+				if e := s.addTooLong(line, entry); e != nil {
+					return e
+				}
+				chunk = nil
+			}
+		}
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+		if data := bytes.TrimSpace(chunk); len(data) > 0 {
+			if e := s.add(data, line, entry, ""); e != nil {
+				return e
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+	}
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

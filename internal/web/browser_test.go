@@ -45,6 +45,8 @@ type browser struct {
 	mu       sync.Mutex
 	requests []string
 	f        *fixture
+	// platforms maps the demo platforms' slugs to their ids.
+	platforms map[string]string
 }
 
 func newBrowser(t *testing.T) *browser {
@@ -60,7 +62,17 @@ func newDemoBrowser(t *testing.T) *browser {
 	if _, err := demo.Load(context.Background(), registry.New(db)); err != nil {
 		t.Fatal(err)
 	}
-	return openBrowser(t, New(&StoreReader{S: db}), nil)
+	s := New(&StoreReader{S: db})
+	b := openBrowser(t, s, nil)
+	platforms, err := s.platformNames(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.platforms = map[string]string{}
+	for id, o := range platforms {
+		b.platforms[o.Slug] = id
+	}
+	return b
 }
 
 func openBrowser(t *testing.T, h http.Handler, f *fixture) *browser {
@@ -297,7 +309,7 @@ func TestBrowserDemo(t *testing.T) {
 				t.Errorf("%s: record page in English", lang)
 			}
 		}
-		b.run(t, chromedp.Navigate(b.base+"/platforms/demo:twitter"))
+		b.run(t, chromedp.Navigate(b.base+"/platforms/"+b.platforms["x"]))
 		if got := b.text(t, "h1"); !strings.Contains(got, "Twitter") {
 			t.Errorf("%s: platform page h1 %q", lang, got)
 		}
@@ -316,7 +328,7 @@ func TestScreenshots(t *testing.T) {
 	}
 	b := newDemoBrowser(t)
 	pages := map[string]string{"home": "/", "country-TR": "/countries/TR", "country-VN": "/countries/VN",
-		"platform-twitter": "/platforms/demo:twitter", "platform-meta": "/platforms/demo:meta"}
+		"platform-x": "/platforms/" + b.platforms["x"], "platform-meta": "/platforms/" + b.platforms["meta"]}
 	n := 0
 	for name, path := range pages {
 		for _, lang := range []string{"en", "tr", "vi"} {

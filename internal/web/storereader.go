@@ -189,11 +189,44 @@ func (sr *StoreReader) compliance(ctx context.Context, q ComplianceQuery) ([]Com
 	return out, nil
 }
 
+// measurementAggregator is implemented by stores that keep measurements.
+type measurementAggregator interface {
+	AggregateMeasurements(ctx context.Context, q store.AggregationQuery) ([]store.AggregationRow, error)
+}
+
 func (sr *StoreReader) Interference(ctx context.Context, q InterferenceQuery) ([]InterferenceRow, error) {
-	if sr.Measurements == nil {
+	if sr.Measurements != nil {
+		return sr.Measurements(ctx, q)
+	}
+	agg, ok := sr.S.(measurementAggregator)
+	if !ok {
 		return nil, nil
 	}
-	return sr.Measurements(ctx, q)
+	aq := store.AggregationQuery{AxisX: "measurement_start_day", AxisY: "platform", TimeGrain: q.Grain}
+	aq.ProbeCC, aq.Platform = q.Country, q.Platform
+	if !q.From.IsZero() {
+		aq.Since = &q.From
+	}
+	if !q.To.IsZero() {
+		aq.Until = &q.To
+	}
+	rows, err := agg.AggregateMeasurements(ctx, aq)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]InterferenceRow, 0, len(rows))
+	for _, r := range rows {
+		day := r.Keys["measurement_start_day"]
+		t, err := time.Parse(time.RFC3339, day)
+		if err != nil {
+			if t, err = time.Parse(time.DateOnly, day); err != nil {
+				return nil, fmt.Errorf("measurement aggregation: time bucket %q", day)
+			}
+		}
+		out = append(out, InterferenceRow{Period: t, Platform: r.Keys["platform"], Total: r.MeasurementCount,
+			OK: r.OKCount, Anomaly: r.AnomalyCount, Confirmed: r.ConfirmedCount, Failure: r.FailureCount})
+	}
+	return out, nil
 }
 
 func notFound(err error) error {

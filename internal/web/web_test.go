@@ -3,7 +3,9 @@ package web
 import (
 	"compress/gzip"
 	"context"
+	"fmt"
 	"os"
+	"time"
 
 	"github.com/candor-observatory/candor/internal/auth"
 	"path/filepath"
@@ -351,4 +353,25 @@ func TestGzip(t *testing.T) {
 	if w.Header().Get("Content-Encoding") != "gzip" {
 		t.Error("stylesheet not compressed")
 	}
+}
+
+// Without a hook, the interference chart aggregates the store's own
+// measurements.
+func TestInterferenceFromStore(t *testing.T) {
+	f := newFixture(t)
+	var ms []*model.Measurement
+	for i, o := range []string{"anomaly", "anomaly", "ok", "confirmed"} {
+		ms = append(ms, &model.Measurement{MeasurementUID: fmt.Sprintf("m%d", i), ReportID: "r", TestName: "web_connectivity",
+			ProbeCC: "TR", ProbeASN: 9121, StartTime: time.Date(2023, 2, 8, 12, i, 0, 0, time.UTC), Platform: "twitter",
+			Domain: "twitter.com", Outcome: o})
+	}
+	ms = append(ms, &model.Measurement{MeasurementUID: "vn", ReportID: "r", TestName: "web_connectivity", ProbeCC: "VN", ProbeASN: 7552,
+		StartTime: time.Date(2023, 2, 8, 12, 0, 0, 0, time.UTC), Platform: "twitter", Outcome: "anomaly"})
+	if _, err := f.DB.PutMeasurements(context.Background(), ms); err != nil {
+		t.Fatal(err)
+	}
+	s := New(&StoreReader{S: f.DB})
+	body := get(t, s, "/countries/TR?lang=en").Body.String()
+	mustContain(t, body, "<title>Anomaly, February 2023: 2</title>", "<title>Confirmed blocked, February 2023: 1</title>",
+		"X (Twitter): share anomalous or confirmed", "75%")
 }

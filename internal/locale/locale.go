@@ -14,6 +14,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/cases"
+	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 	"golang.org/x/text/message"
@@ -58,6 +59,8 @@ type Locale struct {
 	// Messages without arguments and the date patterns are looked up once:
 	// pages write hundreds of dates.
 	plain    sync.Map // id -> string
+	collMu   sync.Mutex
+	coll     *collate.Collator
 	months   [13]string
 	datePat  string
 	monthPat string
@@ -94,6 +97,7 @@ func newLocale(code string, tag language.Tag) *Locale {
 		regions: display.Regions(tag),
 		upper:   cases.Upper(tag),
 		lower:   cases.Lower(tag),
+		coll:    collate.New(tag),
 	}
 }
 
@@ -245,6 +249,14 @@ func (l *Locale) Country(cc string) string {
 // countryNames override names that CLDR data still gives in an older form.
 var countryNames = map[string]map[string]string{
 	"en": {"TR": "Türkiye"},
+}
+
+// Compare orders two strings by the language's alphabet: Turkish puts Ç
+// after C and İ after I, Vietnamese orders by letter before tone.
+func (l *Locale) Compare(a, b string) int {
+	l.collMu.Lock()
+	defer l.collMu.Unlock()
+	return l.coll.CompareString(a, b)
 }
 
 // Upper and Lower map case by the language's rules: Turkish i ↔ İ, ı ↔ I.

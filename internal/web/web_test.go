@@ -2,8 +2,13 @@ package web
 
 import (
 	"compress/gzip"
+	"sync"
+	"sync/atomic"
+
 	"context"
 	"fmt"
+	"github.com/candor-observatory/candor/internal/store"
+	"github.com/candor-observatory/candor/internal/store/sqlstore"
 	"os"
 	"time"
 
@@ -374,4 +379,73 @@ func TestInterferenceFromStore(t *testing.T) {
 	body := get(t, s, "/countries/TR?lang=en").Body.String()
 	mustContain(t, body, "<title>Anomaly, February 2023: 2</title>", "<title>Confirmed blocked, February 2023: 1</title>",
 		"X (Twitter): share anomalous or confirmed", "75%")
+}
+
+// slowStore makes compliance sums slow and counts them.
+type slowStore struct {
+	*sqlstore.DB
+	calls atomic.Int32
+}
+
+func (s *slowStore) Compliance(ctx context.Context, q store.ComplianceQuery) ([]store.ComplianceRow, error) {
+	s.calls.Add(1)
+	time.Sleep(150 * time.Millisecond)
+	return s.DB.Compliance(ctx, q)
+}
+
+// A slow sum is computed once for many readers, and after a write the
+// pages keep the previous figures until the new ones are ready.
+func TestComplianceSlowSums(t *testing.T) {
+	f := newFixture(t)
+	slow := &slowStore{DB: f.DB}
+	sr := &StoreReader{S: slow}
+	q := ComplianceQuery{Country: "VN", ByPlatform: true, ByPeriod: true}
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := sr.Compliance(context.Background(), q); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := slow.calls.Load(); n != 1 {
+		t.Errorf("8 readers summed %d times, want once", n)
+	}
+	total := func(rows []ComplianceRow) (n int64) {
+		for _, r := range rows {
+			n += r.Demands.Lo()
+		}
+		return n
+	}
+	rows, _ := sr.Compliance(context.Background(), q)
+	before := total(rows)
+	d := &model.Demand{Platform: f.IDs["google"], Country: "VN", Granularity: "aggregate", PeriodStart: "2023-01-01", PeriodEnd: "2023-06-30",
+		Types: []string{"content_removal"}, RequestCount: model.ExactCount(98), Meta: model.Meta{Sources: []model.Source{{Title: "t"}}}}
+	if _, err := f.Reg.Create(context.Background(), auth.System, d); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	rows, _ = sr.Compliance(context.Background(), q)
+	if time.Since(start) > 100*time.Millisecond || total(rows) != before {
+		t.Errorf("after a write: waited %s for %d demands; want the previous %d at once", time.Since(start), total(rows), before)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for total(rows) != before+98 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		rows, _ = sr.Compliance(context.Background(), q)
+	}
+	if total(rows) != before+98 {
+		t.Errorf("figures not refreshed: %d demands, want %d", total(rows), before+98)
+	}
+	// Warm fills the cache for the home, country and platform pages.
+	sr2 := &StoreReader{S: f.DB}
+	if err := sr2.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(sr2.cache) != 1+2+3 {
+		t.Errorf("warm cached %d queries, want 6 (home, 2 countries, 3 platforms)", len(sr2.cache))
+	}
 }

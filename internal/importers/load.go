@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/model"
@@ -62,11 +63,14 @@ func (l *Loader) Load(ctx context.Context, format Format, r io.Reader, file File
 		}
 		var batch []Item
 		collection := "" // of the batch's last record that answers no other
+		items, stop := readAhead(rd)
+		defer stop()
 		for {
-			it, err := rd.Next()
-			if err == io.EOF {
+			next, ok := <-items
+			if !ok {
 				break
 			}
+			it, err := next.it, next.err
 			if err != nil {
 				return err
 			}
@@ -148,13 +152,15 @@ func (ld *load) flush(batch []Item) error {
 		}
 	}
 	ids := map[string]string{}
-	if err := ld.write(parents, ids); err != nil {
+	if err := ld.write(parents, ids, len(children) > 0); err != nil {
 		return err
 	}
-	return ld.write(children, ids)
+	return ld.write(children, ids, false)
 }
 
-func (ld *load) write(items []Item, ids map[string]string) error {
+// write writes items whose parents' ids are in ids, and, when keep is set,
+// adds the ids of the written records there.
+func (ld *load) write(items []Item, ids map[string]string, keep bool) error {
 	if len(items) == 0 {
 		return nil
 	}
@@ -182,9 +188,11 @@ func (ld *load) write(items []Item, ids map[string]string) error {
 		return ld.located(items, err)
 	}
 	ld.sum.count(res)
-	for i, r := range res {
-		if sid := recs[i].Index().SourceID; sid != "" {
-			ids[sid] = r.ID
+	if keep {
+		for i, r := range res {
+			if sid := recs[i].Index().SourceID; sid != "" {
+				ids[sid] = r.ID
+			}
 		}
 	}
 	return nil
@@ -218,3 +226,40 @@ type LoadError struct {
 }
 
 func (e *LoadError) Unwrap() error { return e.LineError }
+
+type readItem struct {
+	it  Item
+	err error
+}
+
+// readAhead decodes items on another goroutine while the caller writes
+// the previous ones, so that parsing and writing use both cores. The
+// channel closes after the last item or the first error; stop ends the
+// reader early.
+func readAhead(rd Reader) (<-chan readItem, func()) {
+	out := make(chan readItem, 4096)
+	done := make(chan struct{})
+	go func() {
+		defer close(out)
+		for {
+			it, err := rd.Next()
+			if err == io.EOF {
+				return
+			}
+			select {
+			case out <- readItem{it, err}:
+			case <-done:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	return out, func() {
+		once.Do(func() { close(done) })
+		for range out {
+		}
+	}
+}

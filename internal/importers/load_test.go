@@ -6,11 +6,15 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/candor-observatory/candor/internal/api"
 	"github.com/candor-observatory/candor/internal/auth"
+	"github.com/candor-observatory/candor/internal/demo"
 	"github.com/candor-observatory/candor/internal/importers"
 	"github.com/candor-observatory/candor/internal/importers/google"
 	"github.com/candor-observatory/candor/internal/importers/meta"
@@ -135,10 +139,41 @@ func TestGoogleRemovalsCompliance(t *testing.T) {
 				t.Fatalf("%v: rate %v, want %v", g.Group, g.ComplianceRate, rate)
 			}
 		}
-		// Turkey, January - June 2023, checked by hand against the file.
-		tr := want[[2]string{"TR", "2023-H1"}]
-		if tr == nil || tr.requested == 0 {
-			t.Fatal("no Turkey 2023-H1 rows")
+		// The same figures through the HTTP API, as an anonymous reader.
+		srv := httptest.NewServer(api.New(db, registry.New(db), nil))
+		defer srv.Close()
+		resp, err := http.Get(srv.URL + "/api/v1/stats/compliance?group_by=country,period")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct {
+			Groups []store.ComplianceRow `json:"groups"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 || len(body.Groups) != len(want) {
+			t.Fatalf("API: status %d, %d groups, %v", resp.StatusCode, len(body.Groups), err)
+		}
+		for _, g := range body.Groups {
+			w := want[[2]string{g.Group["country"], g.Group["period"]}]
+			if w == nil || g.ItemsRequested.Lo() != w.requested || g.ItemsActioned.Lo() != w.actioned ||
+				g.Demands.Lo() != w.requests || g.ComplianceRate == nil || *g.ComplianceRate != float64(w.actioned)/float64(w.requested) {
+				t.Fatalf("API group %v: %+v", g.Group, g)
+			}
+		}
+		// Turkey, January - June 2025, as a spreadsheet sums its 89 rows:
+		// 982 requests for 13,356 items, of which 7,138 were removed.
+		turkey := false
+		for _, g := range got {
+			if g.Group["country"] == "TR" && g.Group["period"] == "2025-H1" {
+				turkey = true
+				if g.Demands.Lo() != 982 || g.ItemsRequested.Lo() != 13356 || g.ItemsActioned.Lo() != 7138 {
+					t.Fatalf("Turkey 2025-H1: %s requests, %s items, %s removed", g.Demands, g.ItemsRequested, g.ItemsActioned)
+				}
+			}
+		}
+		if !turkey {
+			t.Fatal("no Turkey 2025-H1 group")
 		}
 
 		again, err := loadFile(t, db, google.Removals, path)
@@ -268,5 +303,26 @@ func TestLoadShippedFiles(t *testing.T) {
 	sum, err := loadFile(t, db, google.UserData, shareddata.Path(t, "transparency", "google-user-data-requests.csv"))
 	if err != nil || sum.Unchanged != sum.Read {
 		t.Fatalf("re-import: %+v %v", sum, err)
+	}
+}
+
+// After the demonstration data, an import uses its platform record rather
+// than making a second X.
+func TestImportAdoptsDemoOrganisation(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	if _, err := demo.Load(context.Background(), registry.New(db)); err != nil {
+		t.Fatal(err)
+	}
+	before := countRows(t, db, "organisations")
+	sum, err := loadFile(t, db, x.InfoRequests, shareddata.Path(t, "transparency", "information-requests-report-jan-jun-2017.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, db, "organisations"); n != before || sum.Created != sum.Read-1 {
+		t.Fatalf("%d organisations (were %d); %+v", n, before, sum)
+	}
+	p, err := db.List(context.Background(), store.Query{Collection: "organisations", SourceID: "x", Limit: 2})
+	if err != nil || len(p.Rows) != 1 || !strings.Contains(string(p.Rows[0].Body), "X (formerly Twitter)") {
+		t.Fatalf("the demo's X record was not kept: %v", err)
 	}
 }

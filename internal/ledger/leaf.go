@@ -85,26 +85,27 @@ func BuildLeaf(collection string, body []byte, newSalt func() []byte) ([]byte, [
 	if !mentions(body, fields) {
 		return envelope(collection, body), nil, nil
 	}
-	m, err := object(body)
-	if err != nil {
-		return nil, nil, err
-	}
+	// The body is canonical, so swapping a value for its (canonical)
+	// commitment keeps the leaf canonical without re-sorting anything.
 	var secrets []FieldSecret
-	for _, f := range fields {
-		v, ok := m[f]
-		if !ok || string(v) == "null" {
-			continue
+	out := make([]byte, 0, len(body)+64)
+	last := 0
+	err := topLevel(body, func(key []byte, start, end int) {
+		if !slices.Contains(fields, string(key)) || string(body[start:end]) == "null" {
+			return
 		}
 		salt := newSalt()
-		c := FieldCommitment(salt, v)
-		m[f] = commitmentJSON(c)
-		secrets = append(secrets, FieldSecret{Field: f, Salt: salt, Commitment: c})
-	}
-	rec, err := canonical(m)
+		c := FieldCommitment(salt, body[start:end])
+		out = append(out, body[last:start]...)
+		out = append(out, commitmentJSON(c)...)
+		last = end
+		secrets = append(secrets, FieldSecret{Field: string(key), Salt: salt, Commitment: c})
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	return envelope(collection, rec), secrets, nil
+	out = append(out, body[last:]...)
+	return envelope(collection, out), secrets, nil
 }
 
 // RebuildLeaf recomputes the leaf of a stored (possibly redacted) record

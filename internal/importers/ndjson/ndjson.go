@@ -97,6 +97,9 @@ func (nr *Reader) readLine() ([]byte, error) {
 // Decode reads one line into a record of its collection. Errors are
 // *importers.LineError without file and line, naming the field.
 func Decode(b []byte) (model.Record, error) {
+	if rec, ok := decodeExported(b); ok {
+		return rec, nil
+	}
 	var l Line
 	if err := strict(b, &l); err != nil {
 		return nil, jsonError("", err)
@@ -118,13 +121,38 @@ func Decode(b []byte) (model.Record, error) {
 	return rec, nil
 }
 
+// decodeExported is the fast path for lines exactly as export writes them,
+// {"collection":"NAME","record":{...}}: it skips decoding the envelope. Any
+// other shape, or any error, goes the general way, which also words the
+// errors.
+func decodeExported(b []byte) (model.Record, bool) {
+	const head, mid = `{"collection":"`, `","record":`
+	rest, ok := bytes.CutPrefix(b, []byte(head))
+	if !ok {
+		return nil, false
+	}
+	name, body, ok := bytes.Cut(rest, []byte(mid))
+	if !ok || bytes.ContainsAny(name, `"\`) {
+		return nil, false
+	}
+	body, ok = bytes.CutSuffix(bytes.TrimRight(body, " \t"), []byte("}"))
+	if !ok || len(body) == 0 || body[0] != '{' {
+		return nil, false
+	}
+	rec := model.New(string(name))
+	if rec == nil || strict(body, rec) != nil {
+		return nil, false
+	}
+	return rec, true
+}
+
 func strict(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return err
 	}
-	if dec.More() {
+	if len(bytes.TrimSpace(b[dec.InputOffset():])) > 0 {
 		return errors.New("more than one JSON value on the line")
 	}
 	return nil

@@ -34,6 +34,9 @@ func TestDecodeErrors(t *testing.T) {
 		{`{"collection":"demands"}`, "record", "is required"},
 		{`{"collection":"demands","record":{"country":"TR"}`, "", "cut short"},
 		{`{"collection":"demands","record":{}} {}`, "", "more than one JSON value"},
+		{`{"collection":"demands","record":{}}}`, "", "more than one JSON value"},
+		{`{"collection":"demands","record":{"country":"TR"}},"x":1}`, "", "more than one JSON value"},
+		{`{"collection":"demands","record":{"country":"TR"},"x":1}`, "x", "unknown field"},
 		{`{"collection":"demands" "record":{}}`, "character 25", "invalid character"},
 		{`{"collection":"demands","record":{"period_start":"2023-13-01"}}`, "record", "is not a date"},
 	} {

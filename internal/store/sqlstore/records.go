@@ -23,7 +23,7 @@ const recordInsertColumns = `collection, id, version, current, visibility, owner
 const recordInsertWidth = 32
 
 const recordSelectColumns = `collection, id, version, visibility, submitted_by, owner, country, platform, types,
-	t, t_end, source_id, ref, body, created_at, updated_at, leaf_index`
+	t, t_end, source_id, ref, body, created_at, updated_at, leaf_index, requested_lo, requested_hi, requested_kind`
 
 // kindRank orders Count kinds so that MAX() gives the weakest.
 var kindRank = map[string]int{model.Exact: 0, model.Range: 1, model.LowerBound: 2, model.Suppressed: 3}
@@ -105,9 +105,10 @@ func scanRow(s scanner) (*store.Row, error) {
 	var r store.Row
 	var vis, types, body, created, updated string
 	var t, tEnd int64
-	var leaf sql.NullInt64
+	var leaf, reqLo, reqHi, reqKind sql.NullInt64
 	err := s.Scan(&r.Collection, &r.ID, &r.Version, &vis, &r.SubmittedBy, &r.Index.Owner, &r.Index.Country,
-		&r.Index.Platform, &types, &t, &tEnd, &r.Index.SourceID, &r.Index.Ref, &body, &created, &updated, &leaf)
+		&r.Index.Platform, &types, &t, &tEnd, &r.Index.SourceID, &r.Index.Ref, &body, &created, &updated, &leaf,
+		&reqLo, &reqHi, &reqKind)
 	if err != nil {
 		return nil, err
 	}
@@ -127,6 +128,10 @@ func scanRow(s scanner) (*store.Row, error) {
 	if leaf.Valid {
 		v := leaf.Int64
 		r.LeafIndex = &v
+	}
+	// A demand's requested count lets its responses be read against it.
+	if reqKind.Valid {
+		r.Index.Facts = &model.Facts{Requested: sumCount(reqLo, reqHi, reqKind)}
 	}
 	return &r, nil
 }

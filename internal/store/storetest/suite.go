@@ -498,4 +498,18 @@ func testSameBatchReferences(t *testing.T, s store.Store) {
 	if got[0].ItemsActioned.String() != "7" || got[0].ComplianceRate == nil || *got[0].ComplianceRate != 1 {
 		t.Fatalf("actioned %v rate %v", got[0].ItemsActioned, got[0].ComplianceRate)
 	}
+	// The same holds when the demand was stored by an earlier write.
+	d2 := Individual(org.ID, "VN", day("2024-04-01"), 5, "tt-2")
+	res, err := f.Reg.Create(ctx, auth.System, d2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2 := &model.Response{Meta: model.Meta{Sources: src("https://example.org/r")}, Demand: res.ID, Platform: org.ID, Outcome: "complied_full"}
+	if _, err := f.Reg.Create(ctx, auth.System, r2); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Compliance(ctx, store.ComplianceQuery{GroupBy: []string{"platform"}, Platform: org.ID})
+	if got[0].ItemsActioned.String() != "12" {
+		t.Fatalf("actioned after a later response: %v, want 12", got[0].ItemsActioned)
+	}
 }

@@ -1,7 +1,6 @@
 package locale
 
 import (
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -182,8 +181,6 @@ func TestMatch(t *testing.T) {
 		}
 	}
 }
-
-var _ = os.Stat
 
 func TestCompare(t *testing.T) {
 	tr := Get("tr")

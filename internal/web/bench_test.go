@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -153,8 +152,6 @@ func BenchmarkCountryPage(b *testing.B) {
 	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(size)/1024, "page-KiB")
 }
-
-var _ = httptest.NewRecorder
 
 // cpuTime is the CPU time this process has used, user and system.
 func cpuTime() time.Duration {

@@ -31,6 +31,8 @@ type Server struct {
 	log *slog.Logger
 	// Now is the clock; tests fix it.
 	Now func() time.Time
+	// PageSize is how many search results a page shows.
+	PageSize int
 
 	mu        sync.Mutex
 	platforms map[string]model.Organisation
@@ -39,7 +41,7 @@ type Server struct {
 
 // New returns an explorer reading from r.
 func New(r Reader) *Server {
-	s := &Server{r: r, mux: http.NewServeMux(), log: slog.Default(), Now: time.Now}
+	s := &Server{r: r, mux: http.NewServeMux(), log: slog.Default(), Now: time.Now, PageSize: 50}
 	s.mux.HandleFunc("GET /{$}", s.home)
 	s.mux.HandleFunc("GET /countries/{cc}", s.country)
 	s.mux.HandleFunc("GET /platforms/{id}", s.platform)

@@ -79,6 +79,10 @@ func (db *DB) InTx(ctx context.Context, fn func(store.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
+	if err := t.flushFields(ctx); err != nil {
+		tx.Rollback()
+		return err
+	}
 	return tx.Commit()
 }
 

@@ -19,6 +19,8 @@ type Tx struct {
 	stmts map[string]*sql.Stmt
 	// written counts rows put so far; statsAt is when stats are next refreshed.
 	written, statsAt int
+	// pendingFields are ledger field salts to write before commit.
+	pendingFields [][]any
 }
 
 // SQL gives packages that keep their own tables (ledger, measurements)

@@ -30,8 +30,12 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 			names = append(names, n)
 		}
 		sort.Strings(names)
+		width := 0
 		for _, n := range names {
-			fmt.Fprintf(env.Stderr, "  %-11s %s\n", n, importFormats[n].Summary)
+			width = max(width, len(n))
+		}
+		for _, n := range names {
+			fmt.Fprintf(env.Stderr, "  %-*s  %s\n", width, n, importFormats[n].Summary)
 		}
 		if len(args) == 0 {
 			return fmt.Errorf("a format is required")

@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -46,7 +49,7 @@ func totalSize(paths []string) int64 {
 }
 
 func runImportOONI(ctx context.Context, env *Env, args []string) error {
-	fs := NewFlags(env, "import ooni", "[--db DSN] [--fingerprints DIR] [--no-detect] FILE...")
+	fs := NewFlags(env, "import ooni", "[--db DSN] [--fingerprints DIR] [--no-detect] FILE|DIR...")
 	db := DBFlag(fs)
 	fpDir := fs.String("fingerprints", "", "directory holding OONI's fingerprints_dns.json and fingerprints_http.json (default: the shared data directory)")
 	noDetect := fs.Bool("no-detect", false, "do not run detection after the import")
@@ -54,14 +57,12 @@ func runImportOONI(ctx context.Context, env *Env, args []string) error {
 	if err := Parse(fs, env, args); err != nil {
 		return err
 	}
-	paths := fs.Args()
-	if len(paths) == 0 {
-		return fmt.Errorf("no files given")
+	paths, err := measurementFiles(fs.Args())
+	if err != nil {
+		return err
 	}
-	for _, p := range paths {
-		if _, err := os.Stat(p); err != nil {
-			return err
-		}
+	if len(paths) == 0 {
+		return fmt.Errorf("no measurement files given")
 	}
 	sc := &ooni.Scorer{}
 	if dnsPath, httpPath, err := interference.FingerprintFiles(*fpDir); err == nil {
@@ -111,6 +112,42 @@ func runImportOONI(ctx context.Context, env *Env, args []string) error {
 	}
 	since, until := st.First.Add(-interference.DetectWindow), st.Last.Add(time.Hour)
 	return detectAndReport(ctx, env, app, store.MeasurementQuery{Since: &since, Until: &until})
+}
+
+// measurementFiles expands directories into the measurement files under
+// them, in name order.
+func measurementFiles(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			out = append(out, a)
+			continue
+		}
+		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				return nil
+			}
+			n := strings.ToLower(d.Name())
+			for _, ext := range []string{".json", ".jsonl", ".json.gz", ".jsonl.gz", ".post", ".tar", ".tar.gz", ".tgz"} {
+				if strings.HasSuffix(n, ext) && !strings.HasPrefix(n, "fingerprints_") {
+					out = append(out, p)
+					break
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func detectAndReport(ctx context.Context, env *Env, app *App, q store.MeasurementQuery) error {
@@ -222,6 +259,9 @@ func runImportEvents(format string) func(ctx context.Context, env *Env, args []s
 		}
 		defer app.Close()
 		if err := interference.KeepSources(ctx, s, events); err != nil {
+			return err
+		}
+		if err := interference.LinkRelated(ctx, s, events); err != nil {
 			return err
 		}
 		res, err := interference.WriteEvents(ctx, app.Registry, events)

@@ -113,3 +113,14 @@ func TestImportEventLists(t *testing.T) {
 		t.Errorf("ledger holds %d leaves; every public event is one", n)
 	}
 }
+
+// A directory is walked for measurement files; the fingerprint files
+// beside OONI's samples are not measurements and are left out.
+func TestImportOONIDirectory(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "candor.db")
+	dir := filepath.Dir(shareddata.Path(t, "ooni", "ooni-backend-fastpath", "whatsapp.json"))
+	out, errOut := runCLI(t, "import", "ooni", "--db", db, "--fingerprints", dir, "--no-detect", filepath.Dir(dir))
+	if !strings.Contains(out, "10 measurements read (10 new, 0 discarded") || !strings.Contains(out, "from 10 files") || errOut != "" {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+}

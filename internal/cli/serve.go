@@ -66,7 +66,14 @@ func NewApp(ctx context.Context, s *sqlstore.DB, log *slog.Logger) (*App, error)
 	app.Mux = mux
 	mux.Handle("/api/", app.API)
 	mux.Handle("/cases/", casepage.Handler(cases.NewStatsCache(30*time.Second, cases.NewService(s, reg).Stats).Stats))
-	mux.Handle("/", web.New(&web.StoreReader{S: s}))
+	explorer := &web.StoreReader{S: s, Measurements: web.MeasurementsFrom(s)}
+	mux.Handle("/", web.New(explorer))
+	go func() {
+		// Compliance sums over a large store take seconds; have them ready.
+		if err := explorer.Warm(ctx); err != nil {
+			log.Debug("explorer warm-up", "err", err)
+		}
+	}()
 	app.Handler = server.Handler(mux, log)
 	return app, nil
 }

@@ -161,13 +161,25 @@ func TestLoadedComplianceFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[string]string{}
+	rates := map[string][2]float64{}
 	for _, r := range rows {
 		got[r.Group["platform"]] = r.ItemsActioned.String()
+		if r.RateMin != nil && r.RateMax != nil {
+			rates[r.Group["platform"]] = [2]float64{*r.RateMin, *r.RateMax}
+		}
 	}
 	want := map[string]string{ID("demo:meta"): "8981", ID("demo:google"): "6043", ID("demo:tiktok"): "971"}
 	for p, n := range want {
 		if got[p] != n {
 			t.Errorf("platform %s: %s items actioned in 2024, want %s (all: %v)", p, got[p], n, got)
+		}
+	}
+	// The ministry published rates, not requests: the requested range is
+	// what those rates allow, so the rate bounds must hold the published rate.
+	for p, pct := range map[string]float64{ID("demo:meta"): 0.94, ID("demo:google"): 0.91, ID("demo:tiktok"): 0.93} {
+		b := rates[p]
+		if b[0] > pct+0.005 || b[1] < pct-0.005 || b[1]-b[0] > 0.011 {
+			t.Errorf("platform %s: rate bounds %v do not hold the published %v", p, b, pct)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/model"
@@ -62,11 +63,14 @@ func (l *Loader) Load(ctx context.Context, format Format, r io.Reader, file File
 		}
 		var batch []Item
 		collection := "" // of the batch's last record that answers no other
+		items, stop := readAhead(rd)
+		defer stop()
 		for {
-			it, err := rd.Next()
-			if err == io.EOF {
+			next, ok := <-items
+			if !ok {
 				break
 			}
+			it, err := next.it, next.err
 			if err != nil {
 				return err
 			}
@@ -222,3 +226,40 @@ type LoadError struct {
 }
 
 func (e *LoadError) Unwrap() error { return e.LineError }
+
+type readItem struct {
+	it  Item
+	err error
+}
+
+// readAhead decodes items on another goroutine while the caller writes
+// the previous ones, so that parsing and writing use both cores. The
+// channel closes after the last item or the first error; stop ends the
+// reader early.
+func readAhead(rd Reader) (<-chan readItem, func()) {
+	out := make(chan readItem, 4096)
+	done := make(chan struct{})
+	go func() {
+		defer close(out)
+		for {
+			it, err := rd.Next()
+			if err == io.EOF {
+				return
+			}
+			select {
+			case out <- readItem{it, err}:
+			case <-done:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	return out, func() {
+		once.Do(func() { close(done) })
+		for range out {
+		}
+	}
+}

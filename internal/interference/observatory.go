@@ -81,17 +81,36 @@ const DetectWindow = 14 * 24 * time.Hour
 
 // Detect runs the detectors over the stored measurements between since and
 // until (nil for no bound) and writes the events. Running it again on the
-// same measurements leaves the events unchanged.
+// same measurements leaves the events unchanged. Without a country it runs
+// country by country, so that memory holds one country's hours at a time.
 func Detect(ctx context.Context, ms store.Measurements, reg *registry.Registry, q store.MeasurementQuery, p detect.Params) ([]*model.Event, []*registry.Result, error) {
-	d := detect.New(p)
 	q.Cursor, q.Limit = "", 0
-	if err := ms.EachMeasurement(ctx, q, func(m *model.Measurement) error {
-		d.Add(m)
-		return nil
-	}); err != nil {
+	countries := []string{q.ProbeCC}
+	if q.ProbeCC == "" {
+		rows, err := ms.AggregateMeasurements(ctx, store.AggregationQuery{MeasurementQuery: q, AxisX: "probe_cc"})
+		if err != nil {
+			return nil, nil, err
+		}
+		countries = countries[:0]
+		for _, r := range rows {
+			countries = append(countries, r.Keys["probe_cc"])
+		}
+	}
+	var events []*model.Event
+	for _, cc := range countries {
+		d := detect.New(p)
+		q.ProbeCC = cc
+		if err := ms.EachMeasurement(ctx, q, func(m *model.Measurement) error {
+			d.Add(m)
+			return nil
+		}); err != nil {
+			return nil, nil, err
+		}
+		events = append(events, d.Events()...)
+	}
+	if err := LinkRelated(ctx, reg.Store, events); err != nil {
 		return nil, nil, err
 	}
-	events := d.Events()
 	res, err := WriteEvents(ctx, reg, events)
 	return events, res, err
 }

@@ -6,12 +6,15 @@ package locale
 import (
 	"embed"
 	"fmt"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/cases"
+	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 	"golang.org/x/text/message"
@@ -39,6 +42,7 @@ func init() {
 			panic(err)
 		}
 		locales[code] = newLocale(code, tags[i])
+		locales[code].patterns()
 	}
 }
 
@@ -51,6 +55,37 @@ type Locale struct {
 	regions display.Namer
 	upper   cases.Caser
 	lower   cases.Caser
+
+	// Messages without arguments and the date patterns are looked up once:
+	// pages write hundreds of dates.
+	plain    sync.Map // id -> string
+	collMu   sync.Mutex
+	coll     *collate.Collator
+	months   [13]string
+	datePat  string
+	monthPat string
+}
+
+// Markers stand for the parts of a date in a pattern taken from a message.
+const (
+	mDay      = "\x00d"
+	mMonth    = "\x00m"
+	mMonthNum = "\x00n"
+	mYear     = "\x00y"
+)
+
+func (l *Locale) patterns() {
+	for m := 1; m <= 12; m++ {
+		l.months[m] = l.T(fmt.Sprintf("month.%d", m))
+	}
+	l.datePat = l.T("format.date", "Day", mDay, "Month", mMonth, "MonthNumber", mMonthNum, "Year", mYear)
+	l.monthPat = l.T("format.month", "Month", mMonth, "MonthNumber", mMonthNum, "Year", mYear)
+}
+
+func (l *Locale) fill(pattern string, t time.Time) string {
+	r := strings.NewReplacer(mDay, strconv.Itoa(t.Day()), mMonth, l.months[t.Month()],
+		mMonthNum, strconv.Itoa(int(t.Month())), mYear, strconv.Itoa(t.Year()))
+	return r.Replace(pattern)
 }
 
 func newLocale(code string, tag language.Tag) *Locale {
@@ -62,6 +97,7 @@ func newLocale(code string, tag language.Tag) *Locale {
 		regions: display.Regions(tag),
 		upper:   cases.Upper(tag),
 		lower:   cases.Lower(tag),
+		coll:    collate.New(tag),
 	}
 }
 
@@ -92,9 +128,17 @@ func Match(acceptLanguage string) string {
 // T translates a message; args are name, value pairs for its template.
 // A missing message shows its id, so a gap is visible rather than blank.
 func (l *Locale) T(id string, args ...any) string {
+	if len(args) == 0 {
+		if s, ok := l.plain.Load(id); ok {
+			return s.(string)
+		}
+	}
 	s, err := l.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: pairs(args)})
 	if err != nil {
 		return id
+	}
+	if len(args) == 0 {
+		l.plain.Store(id, s)
 	}
 	return s
 }
@@ -156,9 +200,7 @@ func (l *Locale) Date(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	t = t.UTC()
-	return l.T("format.date", "Day", t.Day(), "Month", l.T(fmt.Sprintf("month.%d", int(t.Month()))),
-		"MonthNumber", int(t.Month()), "Year", t.Year())
+	return l.fill(l.datePat, t.UTC())
 }
 
 // DateTime writes a day and a UTC time of day.
@@ -171,9 +213,7 @@ func (l *Locale) DateTime(t time.Time) string {
 
 // MonthYear writes a month: February 2023, Şubat 2023, tháng 2, 2023.
 func (l *Locale) MonthYear(t time.Time) string {
-	t = t.UTC()
-	return l.T("format.month", "Month", l.T(fmt.Sprintf("month.%d", int(t.Month()))),
-		"MonthNumber", int(t.Month()), "Year", t.Year())
+	return l.fill(l.monthPat, t.UTC())
 }
 
 // Period writes a reporting period such as "2023-H1" or "2023-02".
@@ -209,6 +249,14 @@ func (l *Locale) Country(cc string) string {
 // countryNames override names that CLDR data still gives in an older form.
 var countryNames = map[string]map[string]string{
 	"en": {"TR": "Türkiye"},
+}
+
+// Compare orders two strings by the language's alphabet: Turkish puts Ç
+// after C and İ after I, Vietnamese orders by letter before tone.
+func (l *Locale) Compare(a, b string) int {
+	l.collMu.Lock()
+	defer l.collMu.Unlock()
+	return l.coll.CompareString(a, b)
 }
 
 // Upper and Lower map case by the language's rules: Turkish i ↔ İ, ı ↔ I.

@@ -1,7 +1,6 @@
 package locale
 
 import (
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -183,4 +182,15 @@ func TestMatch(t *testing.T) {
 	}
 }
 
-var _ = os.Stat
+func TestCompare(t *testing.T) {
+	tr := Get("tr")
+	if tr.Compare("Çin", "Danimarka") >= 0 || tr.Compare("Cezayir", "Çin") >= 0 {
+		t.Error("Turkish: Ç sorts between C and D")
+	}
+	if tr.Compare("Irak", "İran") >= 0 {
+		t.Error("Turkish: I (dotless) sorts before İ")
+	}
+	if Get("vi").Compare("Đức", "Estonia") >= 0 || Get("vi").Compare("Dominica", "Đức") >= 0 {
+		t.Error("Vietnamese: Đ sorts between D and E")
+	}
+}

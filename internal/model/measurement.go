@@ -20,7 +20,7 @@ type Measurement struct {
 	ProbeASN       int64     `json:"probe_asn"`
 	StartTime      time.Time `json:"measurement_start_time"`
 	// Platform is the slug of the platform the domain or test belongs to
-	// ("twitter", "meta"), Service the product within it ("instagram").
+	// ("x", "meta"), Service the product within it ("instagram").
 	Platform string `json:"platform,omitempty"`
 	Service  string `json:"service,omitempty"`
 	// Category is the Citizen Lab test-list category of the domain.

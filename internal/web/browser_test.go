@@ -11,7 +11,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"net/http"
+
+	"github.com/candor-observatory/candor/internal/demo"
+	"github.com/candor-observatory/candor/internal/registry"
+	"github.com/candor-observatory/candor/internal/store/storetest"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -39,12 +45,39 @@ type browser struct {
 	mu       sync.Mutex
 	requests []string
 	f        *fixture
+	// platforms maps the demo platforms' slugs to their ids.
+	platforms map[string]string
 }
 
 func newBrowser(t *testing.T) *browser {
-	path := chromiumPath(t)
+	chromiumPath(t)
 	f := newFixture(t)
-	srv := httptest.NewServer(explorerFor(f))
+	return openBrowser(t, explorerFor(f), f)
+}
+
+// newDemoBrowser serves the demonstration data of candor serve --demo.
+func newDemoBrowser(t *testing.T) *browser {
+	chromiumPath(t)
+	db := storetest.OpenSQLite(t)
+	if _, err := demo.Load(context.Background(), registry.New(db)); err != nil {
+		t.Fatal(err)
+	}
+	s := New(&StoreReader{S: db})
+	b := openBrowser(t, s, nil)
+	platforms, err := s.platformNames(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.platforms = map[string]string{}
+	for id, o := range platforms {
+		b.platforms[o.Slug] = id
+	}
+	return b
+}
+
+func openBrowser(t *testing.T, h http.Handler, f *fixture) *browser {
+	path := chromiumPath(t)
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
@@ -75,10 +108,14 @@ func newBrowser(t *testing.T) *browser {
 		b.mu.Unlock()
 	}))
 	t.Cleanup(func() { cancelC(); cancelA() })
+	var cancelT context.CancelFunc
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	b.ctx = ctx
+	// Bound every later step, so a missing element fails the test instead of
+	// waiting forever (the browser itself lives as long as ctx).
+	b.ctx, cancelT = context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(cancelT)
 	return b
 }
 
@@ -251,6 +288,35 @@ func TestBrowser(t *testing.T) {
 	t.Run("no other origin", func(t *testing.T) { b.checkOrigins(t) })
 }
 
+// TestBrowserDemo reads the demonstration data in every language and
+// follows each country's timeline to a record.
+func TestBrowserDemo(t *testing.T) {
+	b := newDemoBrowser(t)
+	for _, lang := range []string{"en", "tr", "vi"} {
+		b.run(t, chromedp.Navigate(b.base+"/?lang="+lang))
+		rows := value(t, b, chromedp.Evaluate[int](`document.querySelectorAll("#countries tbody tr").length`))
+		if rows < 2 {
+			t.Errorf("%s: home lists %d countries", lang, rows)
+		}
+		for _, cc := range []string{"TR", "VN"} {
+			b.run(t, chromedp.Navigate(b.base+"/countries/"+cc),
+				chromedp.Click(chromedp.CSS(`ol.timeline li:not(.t-aggregates) a`)),
+				chromedp.WaitVisible(chromedp.CSS(`#sources-h`)))
+			if got := b.text(t, "#sources-h + ol"); !strings.Contains(got, "http") && got == "" {
+				t.Errorf("%s %s: record without sources", lang, cc)
+			}
+			if lang != "en" && b.text(t, "#fields-h") == "Details" {
+				t.Errorf("%s: record page in English", lang)
+			}
+		}
+		b.run(t, chromedp.Navigate(b.base+"/platforms/"+b.platforms["x"]))
+		if got := b.text(t, "h1"); !strings.Contains(got, "Twitter") {
+			t.Errorf("%s: platform page h1 %q", lang, got)
+		}
+	}
+	b.checkOrigins(t)
+}
+
 // TestScreenshots writes the home, country (TR, VN) and platform pages in
 // every language: go test ./internal/web -run Screenshots -screenshots=DIR
 func TestScreenshots(t *testing.T) {
@@ -260,9 +326,9 @@ func TestScreenshots(t *testing.T) {
 	if err := os.MkdirAll(*screenshots, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	b := newBrowser(t)
+	b := newDemoBrowser(t)
 	pages := map[string]string{"home": "/", "country-TR": "/countries/TR", "country-VN": "/countries/VN",
-		"platform-twitter": "/platforms/" + b.f.IDs["twitter"], "platform-google": "/platforms/" + b.f.IDs["google"]}
+		"platform-x": "/platforms/" + b.platforms["x"], "platform-meta": "/platforms/" + b.platforms["meta"]}
 	n := 0
 	for name, path := range pages {
 		for _, lang := range []string{"en", "tr", "vi"} {

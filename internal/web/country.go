@@ -411,7 +411,7 @@ func complianceFigures(l *locale.Locale, rows []ComplianceRow, name func(Complia
 	demands = figure{ID: id + "-demands", Caption: l.T("chart.demands.title"), Corner: l.T("chart.period"), Head: labels}
 	rates = figure{ID: id + "-rates", Caption: l.T("chart.rate.title"), Corner: l.T("chart.period"), Head: labels, Note: l.T("chart.rate.note")}
 	dc := chart.Chart{ID: demands.ID, Title: demands.Caption, Desc: l.T("chart.demands.desc"), Labels: labels,
-		Format: func(v float64) string { return l.Int(int64(v)) }}
+		Format: func(v float64) string { return l.Decimal(v, 1) }}
 	rc := chart.Chart{ID: rates.ID, Title: rates.Caption, Desc: l.T("chart.rate.desc"), Labels: labels, Line: true, Max: 1,
 		Format: func(v float64) string { return l.Percent(v) }}
 	for _, n := range names {
@@ -498,7 +498,7 @@ func (s *Server) interferenceFigure(ctx context.Context, l *locale.Locale, cc, p
 		return f, opts, nil
 	}
 	c := chart.Chart{ID: f.ID, Title: f.Caption, Desc: l.T("chart.interference.desc"), Stacked: true,
-		Format: func(v float64) string { return l.Int(int64(v)) }}
+		Format: func(v float64) string { return l.Decimal(v, 1) }}
 	for _, t := range ts {
 		label := l.MonthYear(t)
 		c.Labels = append(c.Labels, label)

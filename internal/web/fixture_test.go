@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -232,5 +233,7 @@ func sampleOf(c string) model.Record {
 	}
 	return model.New(c)
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
 
 func ptr[T any](v T) *T { return &v }

@@ -54,7 +54,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 			return !strings.Contains(fold.String(c.Name+" "+c.CC+" "+locale.Get("en").Country(c.CC)), q)
 		})
 	}
-	sortRows(rows, d.Sort, d.Desc)
+	sortRows(l, rows, d.Sort, d.Desc)
 	d.Rows = rows
 	for _, h := range []struct {
 		key, label string
@@ -80,7 +80,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "home", l.T("home.title"), "home", d)
 }
 
-func sortRows(rows []countryRow, key string, desc bool) {
+func sortRows(l *locale.Locale, rows []countryRow, key string, desc bool) {
 	less := func(a, b countryRow) int { return strings.Compare(a.CC, b.CC) }
 	switch key {
 	case "demands":
@@ -92,7 +92,7 @@ func sortRows(rows []countryRow, key string, desc bool) {
 	case "laws":
 		less = func(a, b countryRow) int { return len(a.Laws) - len(b.Laws) }
 	default:
-		less = func(a, b countryRow) int { return strings.Compare(fold.String(a.Name), fold.String(b.Name)) }
+		less = func(a, b countryRow) int { return l.Compare(a.Name, b.Name) }
 	}
 	sort.SliceStable(rows, func(i, j int) bool {
 		c := less(rows[i], rows[j])

@@ -18,8 +18,6 @@ import (
 var searchCollections = []string{"demands", "responses", "laws", "authorities", "organisations", "events",
 	"measurements", "periods", "cases", "assessments", "plans"}
 
-const pageSize = 50
-
 type searchData struct {
 	Q, Collection, Country, Platform, Type, From, To string
 	Collections                                      []option
@@ -102,7 +100,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		d.Platforms = append(d.Platforms, option{Value: id, Label: platforms[id].Name, Selected: id == d.Platform})
 	}
 	if qerr == nil {
-		q.Limit = pageSize
+		q.Limit = s.PageSize
 		p, err := s.r.List(ctx, q)
 		if err != nil {
 			s.fail(w, r, err)

@@ -23,6 +23,7 @@ var templateFS embed.FS
 var (
 	assetNames = map[string]string{} // style.css -> style.3f2a9c1b0d.css
 	assetFiles = map[string][]byte{} // hashed name -> content
+	assetGzip  = map[string][]byte{} // hashed name -> gzipped content
 	pages      = map[string]*template.Template{}
 )
 
@@ -41,6 +42,7 @@ func init() {
 		hashed := strings.TrimSuffix(e.Name(), ext) + "." + hex.EncodeToString(sum[:5]) + ext
 		assetNames[e.Name()] = hashed
 		assetFiles[hashed] = b
+		assetGzip[hashed] = gzipped(b)
 	}
 	layout := template.Must(template.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html"))
 	for _, name := range []string{"home", "country", "platform", "record", "search", "error"} {
@@ -60,5 +62,10 @@ func serveStatic(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", mime.TypeByExtension(path.Ext(name)))
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Set("Vary", "Accept-Encoding")
+	if acceptsGzip(r) {
+		h.Set("Content-Encoding", "gzip")
+		b = assetGzip[name]
+	}
 	w.Write(b)
 }

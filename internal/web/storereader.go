@@ -19,21 +19,10 @@ type StoreReader struct {
 	// Measurements aggregates interference measurements; nil shows none.
 	Measurements func(ctx context.Context, q InterferenceQuery) ([]InterferenceRow, error)
 
-	mu    sync.Mutex
-	cache map[ComplianceQuery]complianceEntry
+	mu      sync.Mutex
+	cache   map[ComplianceQuery]complianceEntry
+	pending map[ComplianceQuery]chan struct{}
 }
-
-// complianceEntry is a cached compliance answer. Sums over millions of
-// demands are too slow for a page, and every public write adds a ledger
-// leaf, so the log size tells when they must be summed again; the age
-// limit covers changes that add no leaf (a record made private).
-type complianceEntry struct {
-	logSize int64
-	at      time.Time
-	rows    []ComplianceRow
-}
-
-const complianceMaxAge = time.Minute
 
 // explorerLister is implemented by stores that can list across collections
 // and by granularity (sqlstore.DB).
@@ -114,28 +103,130 @@ func (sr *StoreReader) List(ctx context.Context, q Query) (Page, error) {
 	return out, nil
 }
 
+// complianceEntry is a cached compliance answer. Sums over millions of
+// demands are too slow for a page, and every public write adds a ledger
+// leaf, so the log size tells when they must be summed again; the age
+// limit covers changes that add no leaf (a record made private).
+type complianceEntry struct {
+	logSize int64
+	at      time.Time
+	took    time.Duration
+	rows    []ComplianceRow
+	err     error
+}
+
+const (
+	complianceMaxAge = time.Minute
+	// Sums that took longer than this are refreshed in the background
+	// while pages keep showing the previous ones.
+	complianceSlow = 50 * time.Millisecond
+)
+
+// Compliance answers from the cache when it is current. Otherwise the sum is
+// computed once, however many pages ask for it at the same time; a slow sum
+// that is merely out of date is refreshed behind the pages' backs.
 func (sr *StoreReader) Compliance(ctx context.Context, q ComplianceQuery) ([]ComplianceRow, error) {
 	size, err := sr.S.LogSize(ctx)
 	if err != nil {
 		return nil, err
 	}
-	sr.mu.Lock()
-	e, ok := sr.cache[q]
-	sr.mu.Unlock()
-	if ok && e.logSize == size && time.Since(e.at) < complianceMaxAge {
-		return e.rows, nil
+	for {
+		sr.mu.Lock()
+		e, ok := sr.cache[q]
+		if ok && e.err == nil && e.logSize == size && time.Since(e.at) < complianceMaxAge {
+			sr.mu.Unlock()
+			return e.rows, nil
+		}
+		done, busy := sr.pending[q]
+		if ok && e.err == nil && e.took > complianceSlow {
+			if !busy {
+				sr.start(q, size)
+			}
+			sr.mu.Unlock()
+			return e.rows, nil
+		}
+		if ok && e.err != nil && !busy {
+			delete(sr.cache, q)
+			sr.mu.Unlock()
+			return nil, e.err
+		}
+		if !busy {
+			done = sr.start(q, size)
+		}
+		sr.mu.Unlock()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		// The loop reads what the computation left; a write meanwhile
+		// may ask for another round.
+		if s, err := sr.S.LogSize(ctx); err == nil && s > size {
+			size = s
+		}
 	}
-	rows, err := sr.compliance(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	sr.mu.Lock()
-	if sr.cache == nil || len(sr.cache) > 1000 {
+}
+
+// start computes a compliance query in the background; sr.mu is held.
+func (sr *StoreReader) start(q ComplianceQuery, size int64) chan struct{} {
+	if sr.cache == nil {
 		sr.cache = map[ComplianceQuery]complianceEntry{}
+		sr.pending = map[ComplianceQuery]chan struct{}{}
 	}
-	sr.cache[q] = complianceEntry{logSize: size, at: time.Now(), rows: rows}
-	sr.mu.Unlock()
-	return rows, nil
+	done := make(chan struct{})
+	sr.pending[q] = done
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		begin := time.Now()
+		rows, err := sr.compliance(ctx, q)
+		sr.mu.Lock()
+		if len(sr.cache) > 1000 {
+			sr.cache = map[ComplianceQuery]complianceEntry{}
+		}
+		if err != nil {
+			if old, ok := sr.cache[q]; ok && old.err == nil {
+				old.at = time.Time{} // keep showing it, try again next time
+				sr.cache[q] = old
+			} else {
+				sr.cache[q] = complianceEntry{err: err}
+			}
+		} else {
+			sr.cache[q] = complianceEntry{logSize: size, at: time.Now(), took: time.Since(begin), rows: rows}
+		}
+		delete(sr.pending, q)
+		sr.mu.Unlock()
+		close(done)
+	}()
+	return done
+}
+
+// Warm computes the sums the home, country and platform pages need, so the
+// first readers after a start do not wait for them.
+func (sr *StoreReader) Warm(ctx context.Context) error {
+	rows, err := sr.Compliance(ctx, ComplianceQuery{ByCountry: true, ByPeriod: true})
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if r.Country != "" && !seen[r.Country] {
+			seen[r.Country] = true
+			if _, err := sr.Compliance(ctx, ComplianceQuery{Country: r.Country, ByPlatform: true, ByPeriod: true}); err != nil {
+				return err
+			}
+		}
+	}
+	p, err := sr.List(ctx, Query{Collection: "organisations", Types: []string{"platform"}, Limit: 1000})
+	if err != nil {
+		return err
+	}
+	for _, rec := range p.Records {
+		if _, err := sr.Compliance(ctx, ComplianceQuery{Platform: rec.Base().ID, ByCountry: true, ByPeriod: true}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (sr *StoreReader) compliance(ctx context.Context, q ComplianceQuery) ([]ComplianceRow, error) {
@@ -163,11 +254,44 @@ func (sr *StoreReader) compliance(ctx context.Context, q ComplianceQuery) ([]Com
 	return out, nil
 }
 
+// measurementAggregator is implemented by stores that keep measurements.
+type measurementAggregator interface {
+	AggregateMeasurements(ctx context.Context, q store.AggregationQuery) ([]store.AggregationRow, error)
+}
+
 func (sr *StoreReader) Interference(ctx context.Context, q InterferenceQuery) ([]InterferenceRow, error) {
-	if sr.Measurements == nil {
+	if sr.Measurements != nil {
+		return sr.Measurements(ctx, q)
+	}
+	agg, ok := sr.S.(measurementAggregator)
+	if !ok {
 		return nil, nil
 	}
-	return sr.Measurements(ctx, q)
+	aq := store.AggregationQuery{AxisX: "measurement_start_day", AxisY: "platform", TimeGrain: q.Grain}
+	aq.ProbeCC, aq.Platform = q.Country, q.Platform
+	if !q.From.IsZero() {
+		aq.Since = &q.From
+	}
+	if !q.To.IsZero() {
+		aq.Until = &q.To
+	}
+	rows, err := agg.AggregateMeasurements(ctx, aq)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]InterferenceRow, 0, len(rows))
+	for _, r := range rows {
+		day := r.Keys["measurement_start_day"]
+		t, err := time.Parse(time.RFC3339, day)
+		if err != nil {
+			if t, err = time.Parse(time.DateOnly, day); err != nil {
+				return nil, fmt.Errorf("measurement aggregation: time bucket %q", day)
+			}
+		}
+		out = append(out, InterferenceRow{Period: t, Platform: r.Keys["platform"], Total: r.MeasurementCount,
+			OK: r.OKCount, Anomaly: r.AnomalyCount, Confirmed: r.ConfirmedCount, Failure: r.FailureCount})
+	}
+	return out, nil
 }
 
 func notFound(err error) error {

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"html/template"
 	"sort"
 	"strings"
@@ -162,10 +161,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
-
-func periodOf(t time.Time) string { return model.HalfYear(t) }
-
-func itoa(n int) string { return fmt.Sprint(n) }
 
 type figureArgs struct {
 	L *locale.Locale

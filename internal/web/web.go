@@ -5,11 +5,13 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,6 +31,8 @@ type Server struct {
 	log *slog.Logger
 	// Now is the clock; tests fix it.
 	Now func() time.Time
+	// PageSize is how many search results a page shows.
+	PageSize int
 
 	mu        sync.Mutex
 	platforms map[string]model.Organisation
@@ -37,7 +41,7 @@ type Server struct {
 
 // New returns an explorer reading from r.
 func New(r Reader) *Server {
-	s := &Server{r: r, mux: http.NewServeMux(), log: slog.Default(), Now: time.Now}
+	s := &Server{r: r, mux: http.NewServeMux(), log: slog.Default(), Now: time.Now, PageSize: 50}
 	s.mux.HandleFunc("GET /{$}", s.home)
 	s.mux.HandleFunc("GET /countries/{cc}", s.country)
 	s.mux.HandleFunc("GET /platforms/{id}", s.platform)
@@ -123,10 +127,38 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Language", code)
-	h.Set("Vary", "Accept-Language, Cookie")
+	h.Set("Vary", "Accept-Language, Cookie, Accept-Encoding")
 	h.Set("Cache-Control", "no-cache")
+	body := buf.Bytes()
+	if acceptsGzip(r) {
+		body = gzipped(body)
+		h.Set("Content-Encoding", "gzip")
+	}
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(body)
+}
+
+// Pages are text that compresses about eightfold, which matters on a slow
+// connection or over Tor.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		if name, q, _ := strings.Cut(strings.TrimSpace(part), ";"); name == "gzip" && strings.TrimSpace(q) != "q=0" {
+			return true
+		}
+	}
+	return false
+}
+
+var gzipWriters = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression); return w }}
+
+func gzipped(b []byte) []byte {
+	var out bytes.Buffer
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(&out)
+	zw.Write(b)
+	zw.Close()
+	gzipWriters.Put(zw)
+	return out.Bytes()
 }
 
 // loc is the request's locale when a handler needs it before rendering.

@@ -1,8 +1,16 @@
 package web
 
 import (
+	"compress/gzip"
+	"sync"
+	"sync/atomic"
+
 	"context"
+	"fmt"
+	"github.com/candor-observatory/candor/internal/store"
+	"github.com/candor-observatory/candor/internal/store/sqlstore"
 	"os"
+	"time"
 
 	"github.com/candor-observatory/candor/internal/auth"
 	"path/filepath"
@@ -194,13 +202,14 @@ func TestSearchFiltersAndDownloads(t *testing.T) {
 func TestPaging(t *testing.T) {
 	f := newFixture(t)
 	s := explorerFor(f)
-	// Page through demands two at a time by hand-made cursor links.
+	// Follow the "next page" links through every demand, four a page.
+	s.PageSize = 4
+	pages := 0
 	seen := map[string]bool{}
 	url := "/search?collection=demands"
-	old := pageSize
-	_ = old
 	for i := 0; i < 20 && url != ""; i++ {
 		body := get(t, s, url).Body.String()
+		pages++
 		for _, part := range strings.Split(body, `href="/demands/`)[1:] {
 			seen[part[:26]] = true
 		}
@@ -210,8 +219,8 @@ func TestPaging(t *testing.T) {
 			url = strings.ReplaceAll(body[j+6:i-2], "&amp;", "&")
 		}
 	}
-	if len(seen) != 11 {
-		t.Errorf("saw %d demands, want 11", len(seen))
+	if len(seen) != 11 || pages != 3 {
+		t.Errorf("saw %d demands on %d pages, want 11 on 3", len(seen), pages)
 	}
 }
 
@@ -226,8 +235,6 @@ func TestVersionDiff(t *testing.T) {
 		t.Error("version 1 shows the amendment of version 2")
 	}
 }
-
-var _ = io.Discard
 
 // Every message id written in the templates and the handlers exists in
 // every language.
@@ -323,5 +330,121 @@ func TestComplianceFollowsWrites(t *testing.T) {
 	}
 	if body := get(t, s, "/countries/VN?lang=en").Body.String(); !strings.Contains(body, "1,800") {
 		t.Error("the new demand is not counted: stale compliance figures")
+	}
+}
+
+func TestGzip(t *testing.T) {
+	s := explorerFor(newFixture(t))
+	plain := get(t, s, "/countries/TR?lang=tr").Body.Bytes()
+	w := get(t, s, "/countries/TR?lang=tr", "Accept-Encoding", "gzip, br")
+	if w.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatal("page not compressed")
+	}
+	zipped := w.Body.Len()
+	zr, err := gzip.NewReader(w.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil || string(b) != string(plain) {
+		t.Fatalf("gzipped page differs (%v)", err)
+	}
+	t.Logf("country page: %d bytes, %d gzipped", len(plain), zipped)
+	if w := get(t, s, "/", "Accept-Encoding", "gzip;q=0"); w.Header().Get("Content-Encoding") != "" {
+		t.Error("gzip;q=0 was ignored")
+	}
+	w = get(t, s, assetURL("style.css"), "Accept-Encoding", "gzip")
+	if w.Header().Get("Content-Encoding") != "gzip" {
+		t.Error("stylesheet not compressed")
+	}
+}
+
+// Without a hook, the interference chart aggregates the store's own
+// measurements.
+func TestInterferenceFromStore(t *testing.T) {
+	f := newFixture(t)
+	var ms []*model.Measurement
+	for i, o := range []string{"anomaly", "anomaly", "ok", "confirmed"} {
+		ms = append(ms, &model.Measurement{MeasurementUID: fmt.Sprintf("m%d", i), ReportID: "r", TestName: "web_connectivity",
+			ProbeCC: "TR", ProbeASN: 9121, StartTime: time.Date(2023, 2, 8, 12, i, 0, 0, time.UTC), Platform: "twitter",
+			Domain: "twitter.com", Outcome: o})
+	}
+	ms = append(ms, &model.Measurement{MeasurementUID: "vn", ReportID: "r", TestName: "web_connectivity", ProbeCC: "VN", ProbeASN: 7552,
+		StartTime: time.Date(2023, 2, 8, 12, 0, 0, 0, time.UTC), Platform: "twitter", Outcome: "anomaly"})
+	if _, err := f.DB.PutMeasurements(context.Background(), ms); err != nil {
+		t.Fatal(err)
+	}
+	s := New(&StoreReader{S: f.DB})
+	body := get(t, s, "/countries/TR?lang=en").Body.String()
+	mustContain(t, body, "<title>Anomaly, February 2023: 2</title>", "<title>Confirmed blocked, February 2023: 1</title>",
+		"X (Twitter): share anomalous or confirmed", "75%")
+}
+
+// slowStore makes compliance sums slow and counts them.
+type slowStore struct {
+	*sqlstore.DB
+	calls atomic.Int32
+}
+
+func (s *slowStore) Compliance(ctx context.Context, q store.ComplianceQuery) ([]store.ComplianceRow, error) {
+	s.calls.Add(1)
+	time.Sleep(150 * time.Millisecond)
+	return s.DB.Compliance(ctx, q)
+}
+
+// A slow sum is computed once for many readers, and after a write the
+// pages keep the previous figures until the new ones are ready.
+func TestComplianceSlowSums(t *testing.T) {
+	f := newFixture(t)
+	slow := &slowStore{DB: f.DB}
+	sr := &StoreReader{S: slow}
+	q := ComplianceQuery{Country: "VN", ByPlatform: true, ByPeriod: true}
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := sr.Compliance(context.Background(), q); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := slow.calls.Load(); n != 1 {
+		t.Errorf("8 readers summed %d times, want once", n)
+	}
+	total := func(rows []ComplianceRow) (n int64) {
+		for _, r := range rows {
+			n += r.Demands.Lo()
+		}
+		return n
+	}
+	rows, _ := sr.Compliance(context.Background(), q)
+	before := total(rows)
+	d := &model.Demand{Platform: f.IDs["google"], Country: "VN", Granularity: "aggregate", PeriodStart: "2023-01-01", PeriodEnd: "2023-06-30",
+		Types: []string{"content_removal"}, RequestCount: model.ExactCount(98), Meta: model.Meta{Sources: []model.Source{{Title: "t"}}}}
+	if _, err := f.Reg.Create(context.Background(), auth.System, d); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	rows, _ = sr.Compliance(context.Background(), q)
+	if time.Since(start) > 100*time.Millisecond || total(rows) != before {
+		t.Errorf("after a write: waited %s for %d demands; want the previous %d at once", time.Since(start), total(rows), before)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for total(rows) != before+98 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		rows, _ = sr.Compliance(context.Background(), q)
+	}
+	if total(rows) != before+98 {
+		t.Errorf("figures not refreshed: %d demands, want %d", total(rows), before+98)
+	}
+	// Warm fills the cache for the home, country and platform pages.
+	sr2 := &StoreReader{S: f.DB}
+	if err := sr2.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(sr2.cache) != 1+2+3 {
+		t.Errorf("warm cached %d queries, want 6 (home, 2 countries, 3 platforms)", len(sr2.cache))
 	}
 }

@@ -286,7 +286,7 @@ var flags = []struct {
 	ref    platform.Ref
 }{
 	{"facebook_affected", platform.Ref{Platform: "meta", Service: "facebook"}},
-	{"twitter_affected", platform.Ref{Platform: "twitter", Service: "twitter"}},
+	{"twitter_affected", platform.Ref{Platform: "x", Service: "twitter"}},
 	{"whatsapp_affected", platform.Ref{Platform: "meta", Service: "whatsapp"}},
 	{"instagram_affected", platform.Ref{Platform: "meta", Service: "instagram"}},
 	{"telegram_affected", platform.Ref{Platform: "telegram", Service: "telegram"}},
@@ -297,8 +297,8 @@ var services = map[string]platform.Ref{
 	"facebook": {Platform: "meta", Service: "facebook"}, "facebook messenger": {Platform: "meta", Service: "messenger"},
 	"messenger": {Platform: "meta", Service: "messenger"}, "instagram": {Platform: "meta", Service: "instagram"},
 	"whatsapp": {Platform: "meta", Service: "whatsapp"}, "threads": {Platform: "meta", Service: "threads"},
-	"twitter": {Platform: "twitter", Service: "twitter"}, "x": {Platform: "twitter", Service: "twitter"},
-	"x (twitter)": {Platform: "twitter", Service: "twitter"}, "twitter/x": {Platform: "twitter", Service: "twitter"},
+	"twitter": {Platform: "x", Service: "twitter"}, "x": {Platform: "x", Service: "twitter"},
+	"x (twitter)": {Platform: "x", Service: "twitter"}, "twitter/x": {Platform: "x", Service: "twitter"},
 	"youtube": {Platform: "google", Service: "youtube"}, "google": {Platform: "google", Service: "search"},
 	"blogger": {Platform: "google", Service: "blogger"}, "telegram": {Platform: "telegram", Service: "telegram"},
 	"signal": {Platform: "signal", Service: "signal"}, "tiktok": {Platform: "tiktok", Service: "tiktok"},

@@ -94,7 +94,7 @@ func TestTurkeyAndVietnamRows(t *testing.T) {
 
 	// 8 February 2023: Twitter throttled after the earthquake.
 	quake := byDate(res.Events, "TR", "2023-02-08")
-	if quake == nil || quake.Kind != "throttling" || quake.Targets[0] != "twitter" || quake.Scope != "national" {
+	if quake == nil || quake.Kind != "throttling" || quake.Targets[0] != "x" || quake.Scope != "national" {
 		t.Errorf("2023-02-08 event: %+v", quake)
 	}
 	// Feb–Apr 2020: Facebook throttled in Vietnam for seven weeks.

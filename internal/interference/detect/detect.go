@@ -83,6 +83,10 @@ type bucket struct {
 	blockedIDs, tlsIDs                  []string
 }
 
+// maxIDsPerBucket bounds the measurement ids kept per hour and domain; an
+// event cites at most MaxEvidence of them anyway.
+const maxIDsPerBucket = 32
+
 // Detector accumulates measurements; Events runs the detectors.
 type Detector struct {
 	p        Params
@@ -94,7 +98,7 @@ type Detector struct {
 
 // New returns an empty Detector.
 func New(p Params) *Detector {
-	return &Detector{p: p, buckets: map[domainKey]map[int64]*bucket{}, platform: map[domainKey]string{}, maxPerBucket: 512}
+	return &Detector{p: p, buckets: map[domainKey]map[int64]*bucket{}, platform: map[domainKey]string{}, maxPerBucket: 256}
 }
 
 // Add folds one measurement in. Measurements must be deduplicated.
@@ -130,13 +134,15 @@ func (d *Detector) Add(m *model.Measurement) {
 		if m.BlockingType == "dns" {
 			b.dns++
 		}
-		if len(b.blockedIDs) < d.maxPerBucket {
+		if len(b.blockedIDs) < maxIDsPerBucket {
 			b.blockedIDs = append(b.blockedIDs, id)
 		}
 	}
 	if m.TLSHandshake != nil && len(b.tls) < d.maxPerBucket {
 		b.tls = append(b.tls, *m.TLSHandshake)
-		b.tlsIDs = append(b.tlsIDs, id)
+		if len(b.tlsIDs) < maxIDsPerBucket {
+			b.tlsIDs = append(b.tlsIDs, id)
+		}
 	}
 }
 

@@ -104,7 +104,7 @@ func TestThrottlingAndDNSBlockingFound(t *testing.T) {
 		t.Fatalf("want one throttling and one dns_manipulation event, got %s and %s", events[0].Kind, events[1].Kind)
 	}
 
-	if thr.Country != "TR" || len(thr.ASNs) != 1 || thr.ASNs[0] != 9121 || thr.Targets[0] != "twitter" {
+	if thr.Country != "TR" || len(thr.ASNs) != 1 || thr.ASNs[0] != 9121 || thr.Targets[0] != "x" {
 		t.Errorf("throttling on %s %v %v", thr.Country, thr.ASNs, thr.Targets)
 	}
 	near(t, "throttling start", &thr.StartedAt, thrStart)
@@ -183,7 +183,7 @@ func TestNationalEvent(t *testing.T) {
 	if networks != 2 || national == nil {
 		t.Fatalf("%d network events, national %v; want 2 and one", networks, national)
 	}
-	if len(national.ASNs) != 2 || national.ASNs[0] != 9121 || national.ASNs[1] != 16135 || national.Targets[0] != "twitter" {
+	if len(national.ASNs) != 2 || national.ASNs[0] != 9121 || national.ASNs[1] != 16135 || national.Targets[0] != "x" {
 		t.Errorf("national event %+v", national)
 	}
 	near(t, "national start", &national.StartedAt, start)

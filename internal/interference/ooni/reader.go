@@ -66,10 +66,9 @@ type Stats struct {
 
 // maxLine bounds one measurement; OONI's largest are a few MiB. A .json
 // file larger than maxDocument is read as JSON Lines.
-const (
-	maxLine     = 64 << 20
-	maxDocument = 32 << 20
-)
+var maxLine = 64 << 20 // a variable so that tests can lower it
+
+const maxDocument = 32 << 20
 
 // batchBytes and batchItems bound the unit of work handed to a parser, and
 // with the channel sizes they bound memory whatever the input size.
@@ -136,7 +135,9 @@ func Ingest(ctx context.Context, paths []string, opts Options, sink func([]*mode
 			for b := range batches {
 				r := parseBatch(&p, opts.Scorer, b)
 				b.buf, b.items = b.buf[:0], b.items[:0]
-				batchPool.Put(b)
+				if cap(b.buf) <= 4*batchBytes { // let buffers grown for huge lines go
+					batchPool.Put(b)
+				}
 				select {
 				case results <- r:
 				case <-ctx.Done():
@@ -210,7 +211,7 @@ func parseBatch(p *fastjson.Parser, sc *Scorer, b *batch) *result {
 			r.errs = append(r.errs, &LineError{File: b.file.name, Line: it.line, Entry: it.entry, Err: err})
 		}
 		if it.tooLong {
-			fail(fmt.Errorf("measurement longer than %d MiB", maxLine>>20))
+			fail(fmt.Errorf("measurement longer than %d bytes", maxLine))
 			continue
 		}
 		v, err := p.ParseBytes(data)
@@ -250,7 +251,7 @@ type splitter struct {
 	seq      int
 	read     int64
 	progress func(int64)
-	file_    *fileInfo
+	current  *fileInfo
 }
 
 func (s *splitter) add(data []byte, line int, entry, uid string) error {
@@ -261,20 +262,11 @@ func (s *splitter) add(data []byte, line int, entry, uid string) error {
 	}
 	if s.cur == nil {
 		s.cur = batchPool.Get().(*batch)
-		s.cur.file = s.file_
+		s.cur.file = s.current
 	}
 	start := len(s.cur.buf)
 	s.cur.buf = append(s.cur.buf, data...)
 	s.cur.items = append(s.cur.items, item{start: start, end: len(s.cur.buf), line: line, entry: entry, uid: uid})
-	return nil
-}
-
-// addTooLong records a line that was not kept, so that it is reported.
-func (s *splitter) addTooLong(line int, entry string) error {
-	if err := s.add(nil, line, entry, ""); err != nil {
-		return err
-	}
-	s.cur.items[len(s.cur.items)-1].tooLong = true
 	return nil
 }
 
@@ -318,7 +310,7 @@ func (s *splitter) file(path string) error {
 	if err := s.send(); err != nil { // a batch holds one file's measurements
 		return err
 	}
-	s.file_ = &fileInfo{name: filepath.Base(path), sha256: sum}
+	s.current = &fileInfo{name: filepath.Base(path), sha256: sum}
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -397,7 +389,7 @@ func (s *splitter) stream(r io.Reader, name, entry, path string) error {
 	if strings.HasSuffix(lower, ".json") || strings.HasSuffix(lower, ".post") {
 		return s.document(r, name, entry, path)
 	}
-	return s.lines(bufio.NewReaderSize(r, 1<<20), entry, path, 1)
+	return s.lines(r, entry, path, 1)
 }
 
 // document reads a whole-file measurement. Files too big to be one are
@@ -409,7 +401,7 @@ func (s *splitter) document(r io.Reader, name, entry, path string) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	if int64(len(data)) >= maxDocument {
-		return s.lines(bufio.NewReaderSize(io.MultiReader(bytes.NewReader(data), br), 1<<20), entry, path, 1)
+		return s.lines(io.MultiReader(bytes.NewReader(data), br), entry, path, 1)
 	}
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
@@ -429,7 +421,7 @@ func (s *splitter) document(r io.Reader, name, entry, path string) error {
 		return s.add(trimmed, 0, entry, uidFromName(name))
 	case bytes.Count(trimmed, []byte{'\n'}) > 0 && trimmed[0] == '{':
 		// Not one document: JSON Lines under a .json name.
-		return s.lines(bufio.NewReader(bytes.NewReader(data)), entry, path, 1)
+		return s.lines(bytes.NewReader(data), entry, path, 1)
 	}
 	return s.add(trimmed, 0, entry, "") // reported as malformed by the parser
 }
@@ -440,37 +432,123 @@ func readAtMost(r io.Reader, n int64) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-func (s *splitter) lines(br *bufio.Reader, entry, path string, line int) error {
-	var long []byte
-	for ; ; line++ {
-		chunk, err := br.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			// A line longer than the buffer: gather it, up to maxLine.
-			long = append(long[:0], chunk...)
-			for errors.Is(err, bufio.ErrBufferFull) {
-				chunk, err = br.ReadSlice('\n')
-				if len(long) < maxLine {
-					long = append(long, chunk...)
-				}
-			}
-			chunk = long
-			if len(long) >= maxLine {
-				if e := s.addTooLong(line, entry); e != nil {
-					return e
-				}
-				chunk = nil
-			}
+// lines reads JSON Lines straight into batch buffers: the decompressor
+// writes into the buffer a parser will read, lines are found with
+// bytes.IndexByte, and only the partial line at the end of a buffer is
+// copied, to the start of the next one.
+func (s *splitter) lines(r io.Reader, entry, path string, line int) error {
+	if err := s.send(); err != nil { // keep input order with earlier documents
+		return err
+	}
+	var carry []byte
+	for {
+		b := batchPool.Get().(*batch)
+		b.file = s.current
+		buf := append(b.buf[:0], carry...)
+		if cap(buf) < batchBytes {
+			buf = append(make([]byte, 0, batchBytes), buf...)
 		}
-		if err != nil && err != io.EOF {
-			return fmt.Errorf("%s:%d: %w", path, line, err)
-		}
-		if data := bytes.TrimSpace(chunk); len(data) > 0 {
-			if e := s.add(data, line, entry, ""); e != nil {
-				return e
+		// Fill the buffer; grow it while it holds no whole line.
+		var err error
+		for {
+			n, e := io.ReadFull(r, buf[len(buf):cap(buf)])
+			buf = buf[:len(buf)+n]
+			if e == io.EOF || e == io.ErrUnexpectedEOF {
+				err = io.EOF
+				break
 			}
+			if e != nil {
+				return fmt.Errorf("%s:%d: %w", path, line, e)
+			}
+			if bytes.IndexByte(buf[len(carry):], '\n') >= 0 || len(carry) == 0 && bytes.IndexByte(buf, '\n') >= 0 {
+				break
+			}
+			if len(buf) >= maxLine {
+				// One line larger than any measurement: report it, skip to its end.
+				b.items = append(b.items, item{line: line, entry: entry, tooLong: true})
+				rest, e := skipLine(r)
+				if e != nil && e != io.EOF {
+					return fmt.Errorf("%s:%d: %w", path, line, e)
+				}
+				line++
+				buf, carry = append(buf[:0], rest...), carry[:0]
+				if e == io.EOF {
+					err = io.EOF
+					break
+				}
+				if bytes.IndexByte(buf, '\n') >= 0 {
+					break
+				}
+				continue
+			}
+			buf = append(buf, make([]byte, len(buf))...)[:len(buf)]
+		}
+		cut := len(buf)
+		if err == nil {
+			cut = bytes.LastIndexByte(buf, '\n') + 1
+		}
+		for off := 0; off < cut; {
+			nl := bytes.IndexByte(buf[off:cut], '\n')
+			end := cut
+			if nl >= 0 {
+				end = off + nl
+			}
+			start, stop := trimSpan(buf, off, end)
+			switch {
+			case stop-start > maxLine: // read whole into a buffer grown earlier
+				b.items = append(b.items, item{line: line, entry: entry, tooLong: true})
+			case start < stop:
+				b.items = append(b.items, item{start: start, end: stop, line: line, entry: entry})
+			}
+			line++
+			off = end + 1
+		}
+		if err == nil {
+			carry = append(carry[:0], buf[cut:]...)
+		}
+		b.buf = buf
+		if len(b.items) > 0 {
+			b.seq = s.seq
+			s.seq++
+			select {
+			case s.out <- b:
+			case <-s.ctx.Done():
+				return s.ctx.Err()
+			}
+		} else {
+			b.buf, b.items = b.buf[:0], b.items[:0]
+			batchPool.Put(b)
 		}
 		if err == io.EOF {
 			return nil
+		}
+	}
+}
+
+// trimSpan trims JSON whitespace from both ends of buf[start:end].
+func trimSpan(buf []byte, start, end int) (int, int) {
+	for start < end && isSpace(buf[start]) {
+		start++
+	}
+	for end > start && isSpace(buf[end-1]) {
+		end--
+	}
+	return start, end
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// skipLine reads to the end of the current line and returns what follows
+// the newline in the last read.
+func skipLine(r io.Reader) ([]byte, error) {
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := r.Read(buf)
+		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
+			return buf[i+1 : n], nil
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
 }

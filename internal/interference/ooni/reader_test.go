@@ -133,10 +133,46 @@ func TestLegacyTopLevelTestKeys(t *testing.T) {
 	if len(ms) != 1 || len(errs) != 0 {
 		t.Fatalf("got %d measurements, errors %v", len(ms), errs)
 	}
-	if ms[0].Outcome != "anomaly" || ms[0].BlockingType != "dns" || ms[0].Platform != "twitter" {
+	if ms[0].Outcome != "anomaly" || ms[0].BlockingType != "dns" || ms[0].Platform != "x" {
 		t.Errorf("legacy measurement: %s %s %s", ms[0].Outcome, ms[0].BlockingType, ms[0].Platform)
 	}
 	if ms[0].Key() != "20160101T000000Z_AS9121_x http://twitter.com/" {
 		t.Errorf("key %q", ms[0].Key())
+	}
+}
+
+// A measurement larger than the read buffer (big bodies happen) is read
+// whole, and the lines after it keep their numbers.
+func TestLongLine(t *testing.T) {
+	big := `{"report_id":"r","test_name":"web_connectivity","probe_cc":"TR","probe_asn":"AS9121",` +
+		`"measurement_start_time":"2023-02-08 10:00:00","input":"https://twitter.com/","test_keys":{"blocking":false,` +
+		`"accessible":true,"requests":[{"response":{"body":"` + strings.Repeat("x", 3<<20) + `"}}]}}`
+	small := `{"report_id":"r2","test_name":"web_connectivity","probe_cc":"TR","probe_asn":"AS9121",` +
+		`"measurement_start_time":"2023-02-08 11:00:00","test_keys":{"blocking":"dns"}}`
+	p := filepath.Join(t.TempDir(), "big.jsonl")
+	os.WriteFile(p, []byte(big+"\n"+small+"\n"), 0o644)
+	ms, errs, _ := ingestAll(t, p)
+	if len(errs) != 0 || len(ms) != 2 {
+		t.Fatalf("%d measurements, errors %v", len(ms), errs)
+	}
+	if ms[0].Outcome != "ok" || ms[1].Raw.Line != 2 || ms[1].Outcome != "anomaly" {
+		t.Errorf("got %s, line %d %s", ms[0].Outcome, ms[1].Raw.Line, ms[1].Outcome)
+	}
+}
+
+// A line over the limit is reported and skipped; the next ones are read.
+func TestTooLongLine(t *testing.T) {
+	defer func(n int) { maxLine = n }(maxLine)
+	maxLine = 2 << 20
+	small := `{"report_id":"r2","test_name":"web_connectivity","probe_cc":"TR","probe_asn":"AS9121",` +
+		`"measurement_start_time":"2023-02-08 11:00:00","test_keys":{"blocking":"dns"}}`
+	p := filepath.Join(t.TempDir(), "huge.jsonl")
+	os.WriteFile(p, []byte(small+"\n"+`{"x":"`+strings.Repeat("y", 5<<20)+`"}`+"\n"+small+"\n"+small), 0o644)
+	ms, errs, _ := ingestAll(t, p)
+	if len(ms) != 3 || ms[0].Raw.Line != 1 || ms[1].Raw.Line != 3 || ms[2].Raw.Line != 4 {
+		t.Fatalf("%d measurements %v", len(ms), errs)
+	}
+	if len(errs) != 1 || !strings.HasPrefix(errs[0].Error(), "huge.jsonl:2: measurement longer than") {
+		t.Errorf("errors %v", errs)
 	}
 }

@@ -68,6 +68,20 @@ func (sc *Scorer) Score(m *fastjson.Value, uid string) Scores {
 		s = scoreSignal(m, tk)
 	case "dash":
 		s = scoreDash(tk)
+	case "tcp_connect":
+		s = scoreTCPConnect(tk)
+	case "psiphon":
+		s = scorePsiphon(m, tk)
+	case "tor":
+		s = scoreTor(tk)
+	case "vanilla_tor":
+		s = scoreVanillaTor(tk)
+	case "riseupvpn":
+		s = scoreRiseupVPN(tk)
+	case "http_invalid_request_line":
+		s = scoreInvalidRequestLine(tk)
+	case "http_header_field_manipulation":
+		s = scoreHeaderManipulation(tk)
 	case "ndt":
 		// The fastpath does not score speed tests for blocking.
 	case "stunreachability", "torsf":

@@ -1,5 +1,5 @@
 // Package platform maps the domains and OONI tests of a measurement to the
-// platform (an organisation slug such as "twitter" or "meta") and the
+// platform (an organisation slug such as "x" or "meta") and the
 // service within it ("instagram", "youtube").
 package platform
 
@@ -13,7 +13,7 @@ type Ref struct {
 
 // Name is the label shown for a platform slug.
 var Name = map[string]string{
-	"twitter":   "X/Twitter",
+	"x":         "X/Twitter",
 	"meta":      "Meta",
 	"google":    "Google",
 	"telegram":  "Telegram",
@@ -30,8 +30,8 @@ var Name = map[string]string{
 // domains maps registrable domains to their platform and service. A host
 // matches a domain when it equals it or ends with "." + domain.
 var domains = map[string]Ref{
-	"twitter.com": {"twitter", "twitter"}, "x.com": {"twitter", "twitter"}, "t.co": {"twitter", "twitter"},
-	"twimg.com": {"twitter", "twitter"}, "twitter.co": {"twitter", "twitter"}, "periscope.tv": {"twitter", "periscope"},
+	"twitter.com": {"x", "twitter"}, "x.com": {"x", "twitter"}, "t.co": {"x", "twitter"},
+	"twimg.com": {"x", "twitter"}, "twitter.co": {"x", "twitter"}, "periscope.tv": {"x", "periscope"},
 
 	"facebook.com": {"meta", "facebook"}, "fb.com": {"meta", "facebook"}, "fbcdn.net": {"meta", "facebook"},
 	"facebook.net": {"meta", "facebook"}, "fbsbx.com": {"meta", "facebook"}, "fb.me": {"meta", "facebook"},

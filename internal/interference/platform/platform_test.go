@@ -6,11 +6,11 @@ func TestForHost(t *testing.T) {
 	cases := []struct {
 		host, platform, service string
 	}{
-		{"twitter.com", "twitter", "twitter"},
-		{"mobile.twitter.com", "twitter", "twitter"},
-		{"t.co", "twitter", "twitter"},
-		{"pbs.twimg.com", "twitter", "twitter"},
-		{"x.com", "twitter", "twitter"},
+		{"twitter.com", "x", "twitter"},
+		{"mobile.twitter.com", "x", "twitter"},
+		{"t.co", "x", "twitter"},
+		{"pbs.twimg.com", "x", "twitter"},
+		{"x.com", "x", "twitter"},
 		{"www.facebook.com", "meta", "facebook"},
 		{"scontent.xx.fbcdn.net", "meta", "facebook"},
 		{"www.instagram.com", "meta", "instagram"},
@@ -42,7 +42,7 @@ func TestForTest(t *testing.T) {
 	if r, _ := For("signal", ""); r.Platform != "signal" {
 		t.Errorf("signal test mapped to %+v", r)
 	}
-	if r, _ := For("web_connectivity", "twitter.com"); r.Platform != "twitter" {
+	if r, _ := For("web_connectivity", "twitter.com"); r.Platform != "x" {
 		t.Errorf("web_connectivity twitter.com mapped to %+v", r)
 	}
 	if _, ok := For("web_connectivity", ""); ok {

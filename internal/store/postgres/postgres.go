@@ -27,6 +27,9 @@ func (dialect) MaxParams() int               { return 65535 }
 
 func (dialect) TxSetup() string { return "" }
 
+// The GIN index over to_tsvector(search) keeps itself.
+func (dialect) IndexSearch() string { return "" }
+
 // A large import into a fresh database fills tables whose statistics still
 // say they are empty; the planner then filters whole indexes for lookups
 // that one index probe answers. ANALYZE inside the transaction sees its rows.

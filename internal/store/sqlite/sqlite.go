@@ -26,8 +26,11 @@ func (dialect) Name() string                 { return "sqlite" }
 func (dialect) Placeholders(q string) string { return q }
 func (dialect) LockLog() string              { return "" }
 func (dialect) MaxParams() int               { return 32766 }
-func (dialect) TxSetup() string              { return "" }
-func (dialect) RefreshStats() string         { return "" }
+func (dialect) IndexSearch() string {
+	return "INSERT INTO records_fts (rowid, search) SELECT rid, search FROM records WHERE rid > ?"
+}
+func (dialect) TxSetup() string      { return "" }
+func (dialect) RefreshStats() string { return "" }
 func (dialect) SearchCondition(alias string, terms []string) (string, []any) {
 	quoted := make([]string, len(terms))
 	for i, t := range terms {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gowebpki/jcs"
@@ -33,15 +34,9 @@ func (l *Ledger) LeafInTx(ctx context.Context, stx store.Tx, row *store.Row) ([]
 	if !ok {
 		return nil, errors.New("ledger: personal-field salts need an SQL transaction")
 	}
-	stmt, err := tx.stmt(ctx, `INSERT INTO ledger_fields (collection, id, version, field, salt, commitment) VALUES (?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return nil, wrap("ledger: keep field salt", err)
-	}
-	for _, s := range secrets {
-		_, err := stmt.ExecContext(ctx, row.Collection, row.ID, row.Version, s.Field, s.Salt, s.Commitment[:])
-		if err != nil {
-			return nil, wrap("ledger: keep field salt", err)
-		}
+	// Kept with the transaction and written in bulk before it commits.
+	for _, sec := range secrets {
+		tx.pendingFields = append(tx.pendingFields, []any{row.Collection, row.ID, row.Version, sec.Field, sec.Salt, sec.Commitment[:]})
 	}
 	return leaf, nil
 }
@@ -187,4 +182,29 @@ func redactBody(collection string, body []byte, fields []string) ([]byte, string
 // LeafInTx builds ledger leaves for the registry (see Ledger.LeafInTx).
 func (db *DB) LeafInTx(ctx context.Context, tx store.Tx, row *store.Row) ([]byte, error) {
 	return db.Ledger().LeafInTx(ctx, tx, row)
+}
+
+// flushFields writes the field salts gathered by LeafInTx.
+func (t *Tx) flushFields(ctx context.Context) error {
+	const width = 6
+	per := min(500, t.db.d.MaxParams()/width)
+	for len(t.pendingFields) > 0 {
+		chunk := t.pendingFields[:min(per, len(t.pendingFields))]
+		one := "(" + placeholders(width) + ")"
+		query := `INSERT INTO ledger_fields (collection, id, version, field, salt, commitment) VALUES ` +
+			strings.Repeat(one+",", len(chunk)-1) + one
+		args := make([]any, 0, width*len(chunk))
+		for _, f := range chunk {
+			args = append(args, f...)
+		}
+		s, err := t.stmt(ctx, query)
+		if err != nil {
+			return wrap("ledger: keep field salts", err)
+		}
+		if _, err := s.ExecContext(ctx, args...); err != nil {
+			return wrap("ledger: keep field salts", err)
+		}
+		t.pendingFields = t.pendingFields[len(chunk):]
+	}
+	return nil
 }

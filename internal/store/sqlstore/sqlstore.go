@@ -25,6 +25,9 @@ type Dialect interface {
 	MaxParams() int
 	// TxSetup is run first in every write transaction ("" for none).
 	TxSetup() string
+	// IndexSearch, if set, adds the search text of records with rid > ? to
+	// a separate full-text index.
+	IndexSearch() string
 	// RefreshStats updates the planner's statistics from inside a
 	// transaction that has grown a table ("" when the planner needs none).
 	RefreshStats() string
@@ -76,6 +79,10 @@ func (db *DB) InTx(ctx context.Context, fn func(store.Tx) error) error {
 		}
 	}
 	if err := fn(t); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := t.flushFields(ctx); err != nil {
 		tx.Rollback()
 		return err
 	}

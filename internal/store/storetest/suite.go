@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(testing.TB) store.Store) {
 		{"ComplianceKinds", testComplianceKinds},
 		{"LedgerLeavesInTransaction", testLedgerLeaves},
 		{"TokensAndAudit", testTokensAndAudit},
+		{"ExplorerList", testExplorerList},
 		{"SameBatchReferences", testSameBatchReferences},
 	}
 	for _, tc := range tests {

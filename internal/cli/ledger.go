@@ -111,6 +111,12 @@ func (a *App) StartLedger(ctx context.Context, o LedgerOptions) error {
 	l.SetWitnesses(verifiers, o.Quorum)
 	a.API.Ledger = &api.Ledger{Log: l, Secrets: a.Store.Ledger().FieldSecrets}
 	a.Ledger = l
+	if a.Explorer != nil {
+		a.Explorer.Coverage = func(ctx context.Context, index int64) (bool, bool, error) {
+			c, err := l.Coverage(ctx, index)
+			return c.Signed, c.Witnessed, err
+		}
+	}
 	// Catch up with entries written while no server ran; with witnesses,
 	// sign afresh so that the served checkpoint carries their cosignatures.
 	if _, err := l.Sign(ctx, l.Cosigner != nil); err != nil {

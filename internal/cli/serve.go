@@ -40,6 +40,8 @@ type App struct {
 	// API and Mux let optional parts (the ledger) join after NewApp.
 	API *api.Handler
 	Mux *http.ServeMux
+	// Explorer reads the store for the pages; StartLedger tells it about the log.
+	Explorer *web.StoreReader
 	// Ledger is the verifiable log, once StartLedger ran.
 	Ledger *ledger.Log
 	// Background work started with the app (ledger sequencer, …) stops with ctx.
@@ -67,6 +69,7 @@ func NewApp(ctx context.Context, s *sqlstore.DB, log *slog.Logger) (*App, error)
 	mux.Handle("/api/", app.API)
 	mux.Handle("/cases/", casepage.Handler(cases.NewStatsCache(30*time.Second, cases.NewService(s, reg).Stats).Stats))
 	explorer := &web.StoreReader{S: s, Measurements: web.MeasurementsFrom(s)}
+	app.Explorer = explorer
 	mux.Handle("/", web.New(explorer))
 	go func() {
 		// Compliance sums over a large store take seconds; have them ready.

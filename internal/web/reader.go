@@ -33,6 +33,12 @@ type LedgerReader interface {
 	LeafIndex(ctx context.Context, collection, id string, version int) (index int64, ok bool, err error)
 }
 
+// CoverageReader is implemented by readers that know whether a signed or
+// witnessed checkpoint covers a log entry; known is false without a log.
+type CoverageReader interface {
+	LogCoverage(ctx context.Context, index int64) (signed, witnessed, known bool)
+}
+
 // Query selects records. Empty fields do not filter; Collection "" means
 // every collection. From and To select records whose time span overlaps.
 type Query struct {

@@ -16,19 +16,21 @@ import (
 )
 
 type recordData struct {
-	Collection  string
-	Kind        string // the collection's name in the reader's language
-	Title       string
-	Rec         model.Record
-	Version     int
-	Current     int
-	Fields      []node
-	Sources     []sourceView
-	Versions    []versionView
-	Diff        []diffRow
-	DiffFrom    int
-	Ledger      string
-	LedgerURL   string
+	Collection string
+	Kind       string // the collection's name in the reader's language
+	Title      string
+	Rec        model.Record
+	Version    int
+	Current    int
+	Fields     []node
+	Sources    []sourceView
+	Versions   []versionView
+	Diff       []diffRow
+	DiffFrom   int
+	Ledger     string
+	LedgerURL  string
+	// Coverage says whether a signed, witnessed checkpoint covers the entry.
+	Coverage    string
 	JSONURL     string
 	PlatformURL string
 	CountryURL  string
@@ -139,6 +141,18 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request) {
 		if ok {
 			d.Ledger = l.T("record.ledger.leaf", "Index", l.Int(idx))
 			d.LedgerURL = fmt.Sprintf("/api/v1/%s/%s/proof?version=%d", coll, id, m.Version)
+			if cr, ok := s.r.(CoverageReader); ok {
+				if signed, witnessed, known := cr.LogCoverage(ctx, idx); known {
+					switch {
+					case witnessed:
+						d.Coverage = l.T("record.ledger.witnessed")
+					case signed:
+						d.Coverage = l.T("record.ledger.signed")
+					default:
+						d.Coverage = l.T("record.ledger.unsigned")
+					}
+				}
+			}
 		} else {
 			d.Ledger = l.T("record.ledger.pending")
 		}

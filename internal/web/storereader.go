@@ -18,6 +18,9 @@ type StoreReader struct {
 	S store.Store
 	// Measurements aggregates interference measurements; nil shows none.
 	Measurements func(ctx context.Context, q InterferenceQuery) ([]InterferenceRow, error)
+	// Coverage tells whether checkpoints cover a log entry; nil when the
+	// server runs without a log.
+	Coverage func(ctx context.Context, index int64) (signed, witnessed bool, err error)
 
 	mu      sync.Mutex
 	cache   map[ComplianceQuery]complianceEntry
@@ -58,6 +61,14 @@ func (sr *StoreReader) Versions(ctx context.Context, collection, id string) ([]m
 		out = append(out, rec)
 	}
 	return out, nil
+}
+
+func (sr *StoreReader) LogCoverage(ctx context.Context, index int64) (signed, witnessed, known bool) {
+	if sr.Coverage == nil {
+		return false, false, false
+	}
+	signed, witnessed, err := sr.Coverage(ctx, index)
+	return signed, witnessed, err == nil
 }
 
 func (sr *StoreReader) LeafIndex(ctx context.Context, collection, id string, version int) (int64, bool, error) {

@@ -448,3 +448,29 @@ func TestComplianceSlowSums(t *testing.T) {
 		t.Errorf("warm cached %d queries, want 6 (home, 2 countries, 3 platforms)", len(sr2.cache))
 	}
 }
+
+// The record page says whether a signed and witnessed checkpoint covers
+// the version, as the log reports it.
+func TestRecordLogCoverage(t *testing.T) {
+	f := newFixture(t)
+	url := "/laws/" + f.IDs["5651"] + "?lang=en"
+	for _, tc := range []struct {
+		signed, witnessed bool
+		want              string
+	}{
+		{true, true, "cosigned by its witnesses covers it"},
+		{true, false, "witnesses have not cosigned it yet"},
+		{false, false, "No signed checkpoint covers it yet"},
+	} {
+		s := New(&StoreReader{S: f.DB, Coverage: func(ctx context.Context, index int64) (bool, bool, error) {
+			return tc.signed, tc.witnessed, nil
+		}})
+		mustContain(t, get(t, s, url).Body.String(), tc.want)
+	}
+	body := get(t, explorerFor(f), url).Body.String()
+	for _, m := range []string{"cosigned by its witnesses", "witnesses have not cosigned", "No signed checkpoint"} {
+		if strings.Contains(body, m) {
+			t.Errorf("a server without a log says %q", m)
+		}
+	}
+}

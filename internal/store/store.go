@@ -91,6 +91,7 @@ type VersionInfo struct {
 
 // Query filters a list of current records.
 type Query struct {
+	// Collection "" lists every collection at once.
 	Collection string
 	// Visibility lists what the caller may read; empty means public only.
 	Visibility []model.Visibility
@@ -101,10 +102,12 @@ type Query struct {
 	Types    []string // any of
 	Ref      string
 	SourceID string
-	From, To *time.Time
-	Q        string // full text, folded by the store
-	Cursor   string
-	Limit    int
+	// Granularity filters demands: individual or aggregate.
+	Granularity string
+	From, To    *time.Time
+	Q           string // full text, folded by the store
+	Cursor      string
+	Limit       int
 	// Oldest sorts ascending by time instead of newest first.
 	Oldest bool
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/store"
-	"github.com/candor-observatory/candor/internal/store/sqlstore"
 )
 
 // StoreReader reads the explorer's data from a store, public records only.
@@ -25,12 +24,6 @@ type StoreReader struct {
 	mu      sync.Mutex
 	cache   map[ComplianceQuery]complianceEntry
 	pending map[ComplianceQuery]chan struct{}
-}
-
-// explorerLister is implemented by stores that can list across collections
-// and by granularity (sqlstore.DB).
-type explorerLister interface {
-	ExplorerList(ctx context.Context, q sqlstore.ExplorerQuery) (*store.Page, error)
 }
 
 func (sr *StoreReader) Get(ctx context.Context, collection, id string, version int) (model.Record, error) {
@@ -91,15 +84,8 @@ func (sr *StoreReader) List(ctx context.Context, q Query) (Page, error) {
 	if !q.To.IsZero() {
 		sq.To = &q.To
 	}
-	var p *store.Page
-	var err error
-	if el, ok := sr.S.(explorerLister); ok && (q.Collection == "" || q.Granularity != "") {
-		p, err = el.ExplorerList(ctx, sqlstore.ExplorerQuery{Query: sq, Granularity: q.Granularity})
-	} else if q.Collection == "" {
-		return Page{}, fmt.Errorf("this store cannot list every collection at once")
-	} else {
-		p, err = sr.S.List(ctx, sq)
-	}
+	sq.Granularity = q.Granularity
+	p, err := sr.S.List(ctx, sq)
 	if err != nil {
 		return Page{}, err
 	}

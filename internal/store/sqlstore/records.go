@@ -223,8 +223,12 @@ func (db *DB) List(ctx context.Context, q store.Query) (*store.Page, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	conds := []string{"r.collection = ?", "r.current = 1"}
-	args := []any{q.Collection}
+	conds := []string{"r.current = 1"}
+	var args []any
+	if q.Collection != "" {
+		conds = append(conds, "r.collection = ?")
+		args = append(args, q.Collection)
+	}
 	vc, va := visibilityCondition("r.", q.Visibility, q.Owner)
 	conds = append(conds, vc)
 	args = append(args, va...)
@@ -236,6 +240,7 @@ func (db *DB) List(ctx context.Context, q store.Query) (*store.Page, error) {
 	}
 	eq("country", q.Country)
 	eq("platform", q.Platform)
+	eq("granularity", q.Granularity)
 	// The ref and source_id indexes are partial; the planner uses them
 	// only when the query repeats their condition.
 	if q.Ref != "" {

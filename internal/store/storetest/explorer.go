@@ -1,25 +1,17 @@
 package storetest
 
 import (
-	"context"
 	"testing"
 
 	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/registry"
 	"github.com/candor-observatory/candor/internal/store"
-	"github.com/candor-observatory/candor/internal/store/sqlstore"
 )
 
-// testExplorerList checks the explorer's list: every collection at once,
+// testExplorerList checks the lists the explorer needs: every collection at once,
 // and demands by granularity, newest first, paged.
 func testExplorerList(t *testing.T, s store.Store) {
-	el, ok := s.(interface {
-		ExplorerList(ctx context.Context, q sqlstore.ExplorerQuery) (*store.Page, error)
-	})
-	if !ok {
-		t.Skip("this store has no ExplorerList")
-	}
 	f := NewFixture(t, s)
 	var recs []model.Record
 	for i := 0; i < 6; i++ {
@@ -32,23 +24,23 @@ func testExplorerList(t *testing.T, s store.Store) {
 	if _, err := f.Reg.Write(ctx, auth.System, recs, registry.Create); err != nil {
 		t.Fatal(err)
 	}
-	list := func(q sqlstore.ExplorerQuery) []*store.Row {
+	list := func(q store.Query) []*store.Row {
 		t.Helper()
-		p, err := el.ExplorerList(ctx, q)
+		p, err := s.List(ctx, q)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return p.Rows
 	}
-	if n := len(list(sqlstore.ExplorerQuery{Query: store.Query{Collection: "demands", Country: "TR"}, Granularity: "individual"})); n != 6 {
+	if n := len(list(store.Query{Collection: "demands", Country: "TR", Granularity: "individual"})); n != 6 {
 		t.Errorf("individual demands: %d, want 6", n)
 	}
-	if n := len(list(sqlstore.ExplorerQuery{Query: store.Query{Collection: "demands"}, Granularity: "aggregate"})); n != 1 {
+	if n := len(list(store.Query{Collection: "demands", Granularity: "aggregate"})); n != 1 {
 		t.Errorf("aggregate demands: %d, want 1", n)
 	}
 	// Across collections, folded: "erisim" finds a demand and an authority.
 	colls := map[string]int{}
-	for _, r := range list(sqlstore.ExplorerQuery{Query: store.Query{Q: "erisim"}}) {
+	for _, r := range list(store.Query{Q: "erisim"}) {
 		colls[r.Collection]++
 	}
 	if colls["demands"] != 1 || colls["authorities"] != 1 {
@@ -58,7 +50,7 @@ func testExplorerList(t *testing.T, s store.Store) {
 	seen := map[string]bool{}
 	cursor := ""
 	for pages := 0; pages < 20; pages++ {
-		p, err := el.ExplorerList(ctx, sqlstore.ExplorerQuery{Query: store.Query{Limit: 3, Cursor: cursor}})
+		p, err := s.List(ctx, store.Query{Limit: 3, Cursor: cursor})
 		if err != nil {
 			t.Fatal(err)
 		}

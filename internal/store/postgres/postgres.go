@@ -28,7 +28,10 @@ func (dialect) MaxParams() int               { return 65535 }
 func (dialect) TxSetup() string { return "" }
 
 // The GIN index over to_tsvector(search) keeps itself.
-func (dialect) IndexSearch() string { return "" }
+func (dialect) IndexSearch() string               { return "" }
+func (dialect) ReplaceSearch() (drop, add string) { return "", "" }
+func (dialect) ArrayParams() bool                 { return true }
+func (dialect) PartitionedMeasurements() bool     { return true }
 
 // A large import into a fresh database fills tables whose statistics still
 // say they are empty; the planner then filters whole indexes for lookups

@@ -29,8 +29,14 @@ func (dialect) MaxParams() int               { return 32766 }
 func (dialect) IndexSearch() string {
 	return "INSERT INTO records_fts (rowid, search) SELECT rid, search FROM records WHERE rid > ?"
 }
-func (dialect) TxSetup() string      { return "" }
-func (dialect) RefreshStats() string { return "" }
+func (dialect) ReplaceSearch() (drop, add string) {
+	return `INSERT INTO records_fts (records_fts, rowid, search) VALUES ('delete', ?, ?)`,
+		`INSERT INTO records_fts (rowid, search) VALUES (?, ?)`
+}
+func (dialect) ArrayParams() bool             { return false }
+func (dialect) PartitionedMeasurements() bool { return false }
+func (dialect) TxSetup() string               { return "" }
+func (dialect) RefreshStats() string          { return "" }
 func (dialect) SearchCondition(alias string, terms []string) (string, []any) {
 	quoted := make([]string, len(terms))
 	for i, t := range terms {

@@ -111,12 +111,12 @@ func (l *Ledger) Redact(ctx context.Context, actor store.AuditEntry, collection,
 			if _, err := tx.tx.ExecContext(ctx, l.db.q(`UPDATE records SET body = ?, search = ? WHERE rid = ?`), string(body), search, v.rid); err != nil {
 				return wrap("redact: rewrite body", err)
 			}
-			if l.db.d.Name() == "sqlite" {
+			if drop, add := l.db.d.ReplaceSearch(); drop != "" {
 				// The full-text index keeps its own copy of the words.
-				if _, err := tx.tx.ExecContext(ctx, `INSERT INTO records_fts (records_fts, rowid, search) VALUES ('delete', ?, ?)`, v.rid, v.search); err != nil {
+				if _, err := tx.tx.ExecContext(ctx, drop, v.rid, v.search); err != nil {
 					return wrap("redact: full-text index", err)
 				}
-				if _, err := tx.tx.ExecContext(ctx, `INSERT INTO records_fts (rowid, search) VALUES (?, ?)`, v.rid, search); err != nil {
+				if _, err := tx.tx.ExecContext(ctx, add, v.rid, search); err != nil {
 					return wrap("redact: full-text index", err)
 				}
 			}

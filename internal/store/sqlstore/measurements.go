@@ -87,7 +87,7 @@ var partitionsMade sync.Map // "pointer/YYYYMM" → true
 // ensurePartitions creates the monthly partitions a batch needs; SQLite
 // has no partitions.
 func (db *DB) ensurePartitions(ctx context.Context, ms []*model.Measurement) error {
-	if db.d.Name() != "postgres" {
+	if !db.d.PartitionedMeasurements() {
 		return nil
 	}
 	months := map[time.Time]bool{}

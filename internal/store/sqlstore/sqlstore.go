@@ -28,6 +28,15 @@ type Dialect interface {
 	// IndexSearch, if set, adds the search text of records with rid > ? to
 	// a separate full-text index.
 	IndexSearch() string
+	// ReplaceSearch, if set, drops a row's old text from that index
+	// (rid, old text) and adds its new text (rid, new text).
+	ReplaceSearch() (drop, add string)
+	// ArrayParams says whether Go slices bind as SQL arrays, so that a
+	// batch can go in as one unnest() of one array per column.
+	ArrayParams() bool
+	// PartitionedMeasurements says whether measurements live in monthly
+	// partitions that must exist before rows go in.
+	PartitionedMeasurements() bool
 	// RefreshStats updates the planner's statistics from inside a
 	// transaction that has grown a table ("" when the planner needs none).
 	RefreshStats() string

@@ -247,7 +247,7 @@ func (t *Tx) insertRecordArrays(ctx context.Context, rows []*store.Row) error {
 }
 
 func (t *Tx) insertRecords(ctx context.Context, rows []*store.Row) error {
-	if t.db.d.Name() == "postgres" {
+	if t.db.d.ArrayParams() {
 		return t.insertRecordArrays(ctx, rows)
 	}
 	one := "(" + placeholders(recordInsertWidth) + ")"
@@ -291,7 +291,7 @@ func (t *Tx) AppendLeaves(ctx context.Context, leaves [][]byte) (int64, error) {
 	if err := s.QueryRowContext(ctx).Scan(&next); err != nil {
 		return 0, wrap("read log size", err)
 	}
-	if t.db.d.Name() == "postgres" {
+	if t.db.d.ArrayParams() {
 		// Two array parameters instead of thousands of scalar ones: one
 		// statement to parse and plan however large the batch.
 		idx := make([]int64, len(leaves))

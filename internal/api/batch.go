@@ -12,18 +12,8 @@ import (
 // batch creates up to 1000 records in one transaction. Every item is
 // checked; if any fails, nothing is written and every failure is listed.
 func (h *Handler) batch(w http.ResponseWriter, r *http.Request) {
-	c, ok := collection(w, r)
+	c, a, body, ok := h.writeRequest(w, r, maxBatchBytes)
 	if !ok {
-		return
-	}
-	a := ActorOf(r)
-	if a.Role == "public" {
-		writeProblem(w, Problem{Status: http.StatusUnauthorized, Detail: "writing needs a bearer token"})
-		return
-	}
-	body, err := readBody(w, r, maxBatchBytes)
-	if err != nil {
-		h.writeError(w, r, err)
 		return
 	}
 	var raw []json.RawMessage

@@ -117,3 +117,37 @@ func canRead(a auth.Actor, row *store.Row) bool {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// writeRequest checks the collection and that the caller holds a token,
+// then reads a body of at most limit bytes; on failure it has answered.
+func (h *Handler) writeRequest(w http.ResponseWriter, r *http.Request, limit int64) (string, auth.Actor, []byte, bool) {
+	c, ok := collection(w, r)
+	if !ok {
+		return "", auth.Anonymous, nil, false
+	}
+	a := ActorOf(r)
+	if a.Role == auth.Public {
+		writeProblem(w, Problem{Status: http.StatusUnauthorized, Detail: "writing needs a bearer token"})
+		return "", a, nil, false
+	}
+	body, err := readBody(w, r, limit)
+	if err != nil {
+		h.writeError(w, r, err)
+		return "", a, nil, false
+	}
+	return c, a, body, true
+}
+
+// readRecord is writeRequest for one record, decoded strictly.
+func (h *Handler) readRecord(w http.ResponseWriter, r *http.Request) (string, auth.Actor, model.Record, bool) {
+	c, a, body, ok := h.writeRequest(w, r, maxRecordBytes)
+	if !ok {
+		return "", a, nil, false
+	}
+	rec, err := DecodeRecord(c, body)
+	if err != nil {
+		h.writeError(w, r, err)
+		return "", a, nil, false
+	}
+	return c, a, rec, true
+}

@@ -6,23 +6,8 @@ import (
 )
 
 func (h *Handler) update(w http.ResponseWriter, r *http.Request) {
-	c, ok := collection(w, r)
+	c, a, rec, ok := h.readRecord(w, r)
 	if !ok {
-		return
-	}
-	a := ActorOf(r)
-	if a.Role == "public" {
-		writeProblem(w, Problem{Status: http.StatusUnauthorized, Detail: "writing needs a bearer token"})
-		return
-	}
-	body, err := readBody(w, r, maxRecordBytes)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	rec, err := DecodeRecord(c, body)
-	if err != nil {
-		h.writeError(w, r, err)
 		return
 	}
 	id := r.PathValue("id")

@@ -54,19 +54,3 @@ func services() []string {
 	sort.Strings(out)
 	return out
 }
-
-// queue holds the records one row gives until Next hands them out.
-type queue struct {
-	items []importers.Item
-}
-
-func (q *queue) push(it ...importers.Item) { q.items = append(q.items, it...) }
-
-func (q *queue) pop() (importers.Item, bool) {
-	if len(q.items) == 0 {
-		return importers.Item{}, false
-	}
-	it := q.items[0]
-	q.items = q.items[1:]
-	return it, true
-}

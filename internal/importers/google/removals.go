@@ -29,8 +29,7 @@ type RemovalsReader struct {
 	file     importers.File
 	t        *importers.Table
 	detailed bool
-	q        queue
-	started  bool
+	rows     importers.Rows
 }
 
 func NewRemovals(r io.Reader, f importers.File) (*RemovalsReader, error) {
@@ -47,27 +46,17 @@ func (rr *RemovalsReader) source(line int) model.Source {
 }
 
 func (rr *RemovalsReader) Next() (importers.Item, error) {
-	if !rr.started {
-		rr.started = true
-		return importers.Item{Record: Organisation(rr.source(0)), KeepExisting: true}, nil
-	}
-	if it, ok := rr.q.pop(); ok {
-		return it, nil
-	}
-	if err := rr.t.Next(); err != nil {
-		return importers.Item{}, err
-	}
-	var err error
-	if rr.detailed {
-		err = rr.detailedRow()
-	} else {
-		err = rr.perRequestorRow()
-	}
-	if err != nil {
-		return importers.Item{}, err
-	}
-	it, _ := rr.q.pop()
-	return it, nil
+	return rr.rows.Next(func() importers.Item {
+		return importers.Item{Record: Organisation(rr.source(0)), KeepExisting: true}
+	}, func() error {
+		if err := rr.t.Next(); err != nil {
+			return err
+		}
+		if rr.detailed {
+			return rr.detailedRow()
+		}
+		return rr.perRequestorRow()
+	})
 }
 
 // place reads the country columns: a CLDR code, or one of the bodies that
@@ -140,7 +129,7 @@ func (rr *RemovalsReader) detailedRow() error {
 		SourceID: importers.Key("google-removals-detailed", hy.String(), where,
 			t.Text("Product"), t.Get("Reason")),
 	}
-	rr.q.push(importers.Item{Record: d, Line: t.Line(), Platform: Slug})
+	rr.rows.Push(importers.Item{Record: d, Line: t.Line(), Platform: Slug})
 	return nil
 }
 
@@ -208,7 +197,7 @@ func (rr *RemovalsReader) perRequestorRow() error {
 		Counts:   c,
 		SourceID: key + ":response",
 	}
-	rr.q.push(importers.Item{Record: d, Line: t.Line(), Platform: Slug},
+	rr.rows.Push(importers.Item{Record: d, Line: t.Line(), Platform: Slug},
 		importers.Item{Record: resp, Line: t.Line(), Platform: Slug, Parent: key})
 	return nil
 }

@@ -19,10 +19,9 @@ const (
 // country and legal process, the number of requests, the accounts they
 // named and the share of requests where some data was produced.
 type UserDataReader struct {
-	file    importers.File
-	t       *importers.Table
-	q       queue
-	started bool
+	file importers.File
+	t    *importers.Table
+	rows importers.Rows
 }
 
 func NewUserData(r io.Reader, f importers.File) (*UserDataReader, error) {
@@ -39,21 +38,14 @@ func (ur *UserDataReader) source(line int) model.Source {
 }
 
 func (ur *UserDataReader) Next() (importers.Item, error) {
-	if !ur.started {
-		ur.started = true
-		return importers.Item{Record: Organisation(ur.source(0)), KeepExisting: true}, nil
-	}
-	if it, ok := ur.q.pop(); ok {
-		return it, nil
-	}
-	if err := ur.t.Next(); err != nil {
-		return importers.Item{}, err
-	}
-	if err := ur.row(); err != nil {
-		return importers.Item{}, err
-	}
-	it, _ := ur.q.pop()
-	return it, nil
+	return ur.rows.Next(func() importers.Item {
+		return importers.Item{Record: Organisation(ur.source(0)), KeepExisting: true}
+	}, func() error {
+		if err := ur.t.Next(); err != nil {
+			return err
+		}
+		return ur.row()
+	})
 }
 
 func (ur *UserDataReader) row() error {
@@ -90,7 +82,7 @@ func (ur *UserDataReader) row() error {
 		Targets:      model.Targets{Accounts: accounts},
 		Summary:      summary, SourceID: key,
 	}
-	ur.q.push(importers.Item{Record: d, Line: t.Line(), Platform: Slug})
+	ur.rows.Push(importers.Item{Record: d, Line: t.Line(), Platform: Slug})
 	// An empty percentage means Google published nothing about the answer
 	// (preservation requests, the first periods): no response is written.
 	if pct := t.Get("Percentage of requests where some data produced"); pct != "" {
@@ -105,7 +97,7 @@ func (ur *UserDataReader) row() error {
 			Counts:   model.ResponseCounts{RequestsSomeDataProduced: importers.Share(d.RequestCount, p)},
 			SourceID: key + ":response",
 		}
-		ur.q.push(importers.Item{Record: resp, Line: t.Line(), Platform: Slug, Parent: key})
+		ur.rows.Push(importers.Item{Record: resp, Line: t.Line(), Platform: Slug, Parent: key})
 	}
 	return nil
 }

@@ -49,11 +49,10 @@ var periodInName = regexp.MustCompile(`(\d{4})-H([12])`)
 // Figures carry thousands separators ("1,547"), ranges ("11,000 - 12,000")
 // and percentages printed with two zero decimals ("47.00%").
 type Reader struct {
-	file    importers.File
-	t       *importers.Table
-	period  importers.HalfYear
-	next    []importers.Item
-	started bool
+	file   importers.File
+	t      *importers.Table
+	period importers.HalfYear
+	rows   importers.Rows
 }
 
 func New(r io.Reader, f importers.File) (*Reader, error) {
@@ -76,21 +75,14 @@ func (mr *Reader) source(line int) model.Source {
 }
 
 func (mr *Reader) Next() (importers.Item, error) {
-	if !mr.started {
-		mr.started = true
-		return importers.Item{Record: Organisation(mr.source(0)), KeepExisting: true}, nil
-	}
-	if len(mr.next) == 0 {
+	return mr.rows.Next(func() importers.Item {
+		return importers.Item{Record: Organisation(mr.source(0)), KeepExisting: true}
+	}, func() error {
 		if err := mr.t.Next(); err != nil {
-			return importers.Item{}, err
+			return err
 		}
-		if err := mr.row(); err != nil {
-			return importers.Item{}, err
-		}
-	}
-	it := mr.next[0]
-	mr.next = mr.next[1:]
-	return it, nil
+		return mr.row()
+	})
 }
 
 func (mr *Reader) row() error {
@@ -131,7 +123,7 @@ func (mr *Reader) row() error {
 		Counts:   model.ResponseCounts{RequestsSomeDataProduced: importers.Share(requests, p)},
 		SourceID: key + ":response",
 	}
-	mr.next = append(mr.next, importers.Item{Record: d, Line: t.Line(), Platform: Slug},
+	mr.rows.Push(importers.Item{Record: d, Line: t.Line(), Platform: Slug},
 		importers.Item{Record: resp, Line: t.Line(), Platform: Slug, Parent: key})
 	return nil
 }

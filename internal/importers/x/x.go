@@ -47,10 +47,9 @@ func Organisation(src model.Source) *model.Organisation {
 // footnote marker the CSV does not explain, kept in the summary. The TOTAL
 // row repeats the sum of the others and is skipped.
 type Reader struct {
-	file    importers.File
-	t       *importers.Table
-	next    []importers.Item
-	started bool
+	file importers.File
+	t    *importers.Table
+	rows importers.Rows
 }
 
 func New(r io.Reader, f importers.File) (*Reader, error) {
@@ -71,21 +70,14 @@ func (xr *Reader) source(line int, link string) model.Source {
 }
 
 func (xr *Reader) Next() (importers.Item, error) {
-	if !xr.started {
-		xr.started = true
-		return importers.Item{Record: Organisation(xr.source(0, "")), KeepExisting: true}, nil
-	}
-	for len(xr.next) == 0 {
+	return xr.rows.Next(func() importers.Item {
+		return importers.Item{Record: Organisation(xr.source(0, "")), KeepExisting: true}
+	}, func() error {
 		if err := xr.t.Next(); err != nil {
-			return importers.Item{}, err
+			return err
 		}
-		if err := xr.row(); err != nil {
-			return importers.Item{}, err
-		}
-	}
-	it := xr.next[0]
-	xr.next = xr.next[1:]
-	return it, nil
+		return xr.row()
+	})
 }
 
 func (xr *Reader) row() error {
@@ -122,7 +114,7 @@ func (xr *Reader) row() error {
 		Summary:      strings.Join(notes, " "),
 		SourceID:     key,
 	}
-	xr.next = append(xr.next, importers.Item{Record: d, Line: t.Line(), Platform: Slug})
+	xr.rows.Push(importers.Item{Record: d, Line: t.Line(), Platform: Slug})
 	if pct := t.Get("PERCENTAGE WHERE SOME INFORMATION PRODUCED"); pct != "-" && pct != "" {
 		p, err := importers.ParsePercent(pct)
 		if err != nil {
@@ -135,7 +127,7 @@ func (xr *Reader) row() error {
 			Counts:   model.ResponseCounts{RequestsSomeDataProduced: importers.Share(requests, p)},
 			SourceID: key + ":response",
 		}
-		xr.next = append(xr.next, importers.Item{Record: resp, Line: t.Line(), Platform: Slug, Parent: key})
+		xr.rows.Push(importers.Item{Record: resp, Line: t.Line(), Platform: Slug, Parent: key})
 	}
 	return nil
 }

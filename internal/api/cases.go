@@ -185,13 +185,12 @@ func (h *Handler) getCase(w http.ResponseWriter, r *http.Request) {
 		h.writeCaseError(w, r, err)
 		return
 	}
-	if s := r.URL.Query().Get("version"); s != "" {
+	n, ok := versionParam(w, r)
+	if !ok {
+		return
+	}
+	if n > 0 {
 		// Access was checked on the current version; parties never change.
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			badRequest(w, "version", "must be a whole number from 1")
-			return
-		}
 		row, err := h.Store.Get(r.Context(), "cases", v.ID, n)
 		if err != nil {
 			h.writeCaseError(w, r, err)

@@ -10,14 +10,9 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	version := 0
-	if s := r.URL.Query().Get("version"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			badRequest(w, "version", "must be a whole number from 1")
-			return
-		}
-		version = n
+	version, ok := versionParam(w, r)
+	if !ok {
+		return
 	}
 	row, err := h.Store.Get(r.Context(), c, r.PathValue("id"), version)
 	if err != nil {

@@ -151,3 +151,18 @@ func (h *Handler) readRecord(w http.ResponseWriter, r *http.Request) (string, au
 	}
 	return c, a, rec, true
 }
+
+// versionParam reads ?version=N (0 when absent, meaning the current one);
+// on a bad value it has answered.
+func versionParam(w http.ResponseWriter, r *http.Request) (int, bool) {
+	s := r.URL.Query().Get("version")
+	if s == "" {
+		return 0, true
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		badRequest(w, "version", "must be a whole number from 1")
+		return 0, false
+	}
+	return n, true
+}

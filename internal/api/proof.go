@@ -35,14 +35,9 @@ func (h *Handler) proof(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, Problem{Status: http.StatusServiceUnavailable, Detail: "this server runs without a ledger"})
 		return
 	}
-	version := 0
-	if s := r.URL.Query().Get("version"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			badRequest(w, "version", "must be a whole number from 1")
-			return
-		}
-		version = n
+	version, ok := versionParam(w, r)
+	if !ok {
+		return
 	}
 	ctx := r.Context()
 	row, err := h.Store.Get(ctx, c, r.PathValue("id"), version)

@@ -24,19 +24,14 @@ import (
 // MaxBatch is the largest batch the API accepts.
 const MaxBatch = 1000
 
-// LeafFunc turns a record version's canonical JSON into its ledger leaf.
-type LeafFunc func(rec model.Record, canonical []byte) ([]byte, error)
-
 // Registry writes records.
 type Registry struct {
 	Store store.Store
 	// Now is the clock; tests fix it.
 	Now func() time.Time
-	// Leaf builds ledger leaves; nil means the canonical JSON itself.
-	Leaf LeafFunc
-	// LeafInTx, when set, builds leaves instead of Leaf, inside the write
-	// transaction, so that what a leaf commits to (personal-field salts)
-	// is kept in the same commit.
+	// LeafInTx builds ledger leaves inside the write transaction, so that
+	// what a leaf commits to (personal-field salts) is kept in the same
+	// commit; nil means the canonical JSON itself is the leaf.
 	LeafInTx func(ctx context.Context, tx store.Tx, row *store.Row) ([]byte, error)
 	// Committed, if set, is told how many leaves each commit added.
 	Committed func(leaves int)
@@ -453,15 +448,6 @@ func (r *Registry) flush(ctx context.Context, tx store.Tx, a auth.Actor, res []*
 			if r.LeafInTx != nil {
 				var err error
 				if leaf, err = r.LeafInTx(ctx, tx, src); err != nil {
-					return err
-				}
-			} else if r.Leaf != nil {
-				rec := model.New(x.Collection)
-				if err := json.Unmarshal(leaf, rec); err != nil {
-					return err
-				}
-				var err error
-				if leaf, err = r.Leaf(rec, leaf); err != nil {
 					return err
 				}
 			}

@@ -97,7 +97,7 @@ func (c *refCache) get(ctx context.Context, tx store.Tx, collection, id string) 
 }
 
 // prepare validates, resolves references and authorizes one record.
-func (r *Registry) prepare(ctx context.Context, tx store.Tx, a auth.Actor, rec model.Record, i int, refs *refCache) (*prepared, error) {
+func (r *Registry) prepare(ctx context.Context, tx store.Tx, a auth.Actor, rec model.Record, refs *refCache) (*prepared, error) {
 	v := &model.Validator{}
 	rec.Validate(v)
 	if err := v.Err(); err != nil {

@@ -151,7 +151,7 @@ func (r *Registry) Update(ctx context.Context, a auth.Actor, id string, rec mode
 		if err != nil {
 			return err
 		}
-		p, err := r.prepare(ctx, tx, a, rec, 0, &refCache{})
+		p, err := r.prepare(ctx, tx, a, rec, &refCache{})
 		if err != nil {
 			return err
 		}
@@ -232,7 +232,7 @@ func (r *Registry) writeTx(ctx context.Context, tx store.Tx, a auth.Actor, recs 
 	preps := make([]*prepared, len(recs))
 	seen := map[string]int{}
 	for i, rec := range recs {
-		p, err := r.prepare(ctx, tx, a, rec, i, refs)
+		p, err := r.prepare(ctx, tx, a, rec, refs)
 		if err != nil {
 			if err := fail(i, err); err != nil {
 				return nil, err

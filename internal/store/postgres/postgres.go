@@ -35,8 +35,12 @@ func (dialect) PartitionedMeasurements() bool     { return true }
 
 // A large import into a fresh database fills tables whose statistics still
 // say they are empty; the planner then filters whole indexes for lookups
-// that one index probe answers. ANALYZE inside the transaction sees its rows.
-func (dialect) RefreshStats() string { return "ANALYZE records, log_entries" }
+// that one index probe answers, or probes the wrong partial index. ANALYZE
+// inside the transaction sees its rows; it reads only the columns that
+// lookups filter on, not the wide body and search text.
+func (dialect) RefreshStats() string {
+	return "ANALYZE records (collection, id, version, current, submitted_by, source_id)"
+}
 
 // Appends take the lock until commit so that log indexes follow commit order.
 func (dialect) LockLog() string { return "LOCK TABLE log_entries IN SHARE ROW EXCLUSIVE MODE" }

@@ -80,26 +80,48 @@ func (t *Tx) BySourceID(ctx context.Context, collection, submittedBy, sourceID s
 }
 
 func (t *Tx) CurrentMany(ctx context.Context, collection string, ids []string) (map[string]*store.Row, error) {
-	return t.many(ctx, `SELECT `+recordSelectColumns+` FROM records WHERE collection = ? AND current = 1 AND id IN `,
+	// For PostgreSQL the newest version is read and kept if current: only
+	// the (collection, id, version) index can serve that, so no partial
+	// index of the collection can be picked instead (see many).
+	return t.many(ctx, `collection = ? AND current = 1 AND id`,
+		`SELECT current, `+recordSelectColumns+` FROM records WHERE collection = ? AND id = k.key ORDER BY version DESC LIMIT 1`,
 		[]any{collection}, ids, func(r *store.Row) string { return r.ID })
 }
 
 func (t *Tx) BySourceIDs(ctx context.Context, collection, submittedBy string, sourceIDs []string) (map[string]*store.Row, error) {
-	return t.many(ctx, `SELECT `+recordSelectColumns+` FROM records WHERE collection = ? AND submitted_by = ? AND current = 1
-		AND source_id <> '' AND source_id IN `, []any{collection, submittedBy}, sourceIDs, func(r *store.Row) string { return r.Index.SourceID })
+	return t.many(ctx, `collection = ? AND submitted_by = ? AND current = 1 AND source_id <> '' AND source_id`,
+		`SELECT current, `+recordSelectColumns+` FROM records WHERE collection = ? AND submitted_by = ? AND current = 1
+			AND source_id <> '' AND source_id = k.key LIMIT 1`,
+		[]any{collection, submittedBy}, sourceIDs, func(r *store.Row) string { return r.Index.SourceID })
 }
 
-// many runs prefix + "(?, ?, …)" over keys in chunks and maps rows by key.
-func (t *Tx) many(ctx context.Context, prefix string, args []any, keys []string, key func(*store.Row) string) (map[string]*store.Row, error) {
+// many finds the current rows whose keyed column (the last one named in
+// cond) is one of keys, and maps them by key. With array parameters the
+// lookup is one probe per key by lateral, a query over k.key: an IN list
+// over a table that this very transaction is filling, and whose
+// statistics still say it is empty, gets planned as a scan.
+func (t *Tx) many(ctx context.Context, cond, lateral string, args []any, keys []string, key func(*store.Row) string) (map[string]*store.Row, error) {
 	out := map[string]*store.Row{}
-	const per = 500
+	per := 500
+	if t.db.d.ArrayParams() {
+		per = 5000
+	}
 	for i := 0; i < len(keys); i += per {
 		chunk := keys[i:min(i+per, len(keys))]
-		a := append(append([]any{}, args...), make([]any, len(chunk))...)
-		for j, k := range chunk {
-			a[len(args)+j] = k
+		var query string
+		var a []any
+		if t.db.d.ArrayParams() {
+			query = `SELECT ` + prefixed("r.", recordSelectColumns) + ` FROM unnest(?::text[]) AS k(key)
+				CROSS JOIN LATERAL (` + lateral + `) r WHERE r.current = 1`
+			a = append([]any{chunk}, args...)
+		} else {
+			query = `SELECT ` + recordSelectColumns + ` FROM records WHERE ` + cond + ` IN (` + placeholders(len(chunk)) + `)`
+			a = append(append([]any{}, args...), make([]any, len(chunk))...)
+			for j, k := range chunk {
+				a[len(args)+j] = k
+			}
 		}
-		s, err := t.stmt(ctx, prefix+"("+placeholders(len(chunk))+")")
+		s, err := t.stmt(ctx, query)
 		if err != nil {
 			return nil, err
 		}

@@ -12,6 +12,13 @@ import (
 // String decomposes s, drops combining marks, maps letters that do not
 // decompose (đ, ı, ø, ł, ß…) to their base, and lower-cases the result.
 func String(s string) string {
+	if ascii(s) {
+		return strings.ToLower(s)
+	}
+	return decomposed(s)
+}
+
+func decomposed(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range norm.NFD.String(s) {
@@ -44,4 +51,15 @@ func Terms(s string) []string {
 	return strings.FieldsFunc(String(s), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
+}
+
+// ascii reports whether s is plain ASCII, which folding only lower-cases:
+// most record text is, and decomposing it rune by rune is wasted work.
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

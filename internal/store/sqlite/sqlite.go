@@ -49,9 +49,11 @@ func (dialect) SearchCondition(alias string, terms []string) (string, []any) {
 	return alias + ".rid IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)", []any{strings.Join(quoted, " ")}
 }
 
+// dsn: a 64 MiB page cache, and a checkpoint once the WAL holds 4,096
+// pages (64 MiB at pageSize).
 func dsn(path string, readOnly bool) string {
 	v := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-65536)", "wal_autocheckpoint(16384)"} {
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-65536)", "wal_autocheckpoint(4096)"} {
 		v.Add("_pragma", p)
 	}
 	if readOnly {

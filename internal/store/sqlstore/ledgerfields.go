@@ -186,6 +186,9 @@ func (db *DB) LeafInTx(ctx context.Context, tx store.Tx, row *store.Row) ([]byte
 
 // flushFields writes the field salts gathered by LeafInTx.
 func (t *Tx) flushFields(ctx context.Context) error {
+	if t.db.d.ArrayParams() && len(t.pendingFields) > 0 {
+		return t.flushFieldArrays(ctx)
+	}
 	const width = 6
 	per := min(500, t.db.d.MaxParams()/width)
 	for len(t.pendingFields) > 0 {
@@ -206,5 +209,27 @@ func (t *Tx) flushFields(ctx context.Context) error {
 		}
 		t.pendingFields = t.pendingFields[len(chunk):]
 	}
+	return nil
+}
+
+// flushFieldArrays writes the pending salts as one unnest of one array per
+// column.
+func (t *Tx) flushFieldArrays(ctx context.Context) error {
+	n := len(t.pendingFields)
+	coll, id, field := make([]string, n), make([]string, n), make([]string, n)
+	version := make([]int64, n)
+	salt, commitment := make([][]byte, n), make([][]byte, n)
+	for i, f := range t.pendingFields {
+		coll[i], id[i], field[i] = f[0].(string), f[1].(string), f[3].(string)
+		version[i] = int64(f[2].(int))
+		salt[i], commitment[i] = f[4].([]byte), f[5].([]byte)
+	}
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO ledger_fields (collection, id, version, field, salt, commitment)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bytea[], $6::bytea[])`,
+		coll, id, version, field, salt, commitment)
+	if err != nil {
+		return wrap("ledger: keep field salts", err)
+	}
+	t.pendingFields = nil
 	return nil
 }

@@ -213,52 +213,72 @@ func (t *Tx) refreshStats(ctx context.Context) error {
 	return wrap("refresh statistics", err)
 }
 
-// recordColumnTypes are the PostgreSQL types of recordInsertColumns, in order.
+// recordColumnTypes are the PostgreSQL types of recordInsertColumns, in
+// order; a "?" marks a column that may be NULL.
 var recordColumnTypes = []string{"text", "text", "int", "smallint", "text", "text", "text", "text", "text",
-	"text", "bigint", "bigint", "text", "text", "text", "text", "text", "text",
-	"bigint", "bigint", "smallint", "bigint", "bigint", "smallint", "bigint", "bigint", "smallint",
-	"text", "text", "text", "text", "bigint"}
+	"text", "bigint", "bigint", "text", "text", "text?", "text?", "text?", "text?",
+	"bigint?", "bigint?", "smallint?", "bigint?", "bigint?", "smallint?", "bigint?", "bigint?", "smallint?",
+	"text", "text", "text", "text", "bigint?"}
 
 // insertRecordArrays writes rows with one array parameter per column: a
 // single statement to parse and plan however large the batch, and far
-// fewer bytes on the wire than thousands of scalar parameters.
+// fewer bytes on the wire than thousands of scalar parameters. The arrays
+// are plain []string and []int64, which the driver encodes without
+// reflection; NULL travels as '' or -1 (no column stores those) and is
+// restored by NULLIF.
 func (t *Tx) insertRecordArrays(ctx context.Context, rows []*store.Row) error {
-	cols := make([]any, recordInsertWidth)
-	texts := make([][]*string, recordInsertWidth)
-	ints := make([][]*int64, recordInsertWidth)
+	texts := make([][]string, recordInsertWidth)
+	ints := make([][]int64, recordInsertWidth)
 	for c, typ := range recordColumnTypes {
-		if typ == "text" {
-			texts[c] = make([]*string, len(rows))
+		if strings.HasPrefix(typ, "text") {
+			texts[c] = make([]string, len(rows))
 		} else {
-			ints[c] = make([]*int64, len(rows))
+			ints[c] = make([]int64, len(rows))
 		}
 	}
 	for i, r := range rows {
 		for c, v := range rowArgs(r) {
 			switch x := v.(type) {
 			case nil:
+				if ints[c] != nil {
+					ints[c][i] = -1
+				}
 			case string:
-				texts[c][i] = &x
+				texts[c][i] = x
 			case int:
-				n := int64(x)
-				ints[c][i] = &n
+				ints[c][i] = int64(x)
 			case int64:
-				ints[c][i] = &x
+				ints[c][i] = x
 			default:
 				return fmt.Errorf("insert records: column %d has unexpected type %T", c, v)
 			}
 		}
 	}
-	casts := make([]string, recordInsertWidth)
+	cols := make([]any, recordInsertWidth)
+	params := make([]string, recordInsertWidth)
+	selects := make([]string, recordInsertWidth)
 	for c, typ := range recordColumnTypes {
-		if typ == "text" {
+		base, nullable := strings.CutSuffix(typ, "?")
+		if texts[c] != nil {
 			cols[c] = texts[c]
 		} else {
 			cols[c] = ints[c]
 		}
-		casts[c] = "$" + strconv.Itoa(c+1) + "::" + typ + "[]"
+		params[c] = "$" + strconv.Itoa(c+1) + "::" + base + "[]"
+		selects[c] = "c" + strconv.Itoa(c)
+		switch {
+		case nullable && base == "text":
+			selects[c] = "NULLIF(" + selects[c] + ", '')"
+		case nullable:
+			selects[c] = "NULLIF(" + selects[c] + ", -1)"
+		}
 	}
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO records (`+recordInsertColumns+`) SELECT * FROM unnest(`+strings.Join(casts, ", ")+`)`, cols...)
+	names := make([]string, recordInsertWidth)
+	for c := range names {
+		names[c] = "c" + strconv.Itoa(c)
+	}
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO records (`+recordInsertColumns+`) SELECT `+strings.Join(selects, ", ")+
+		` FROM unnest(`+strings.Join(params, ", ")+`) AS u(`+strings.Join(names, ", ")+`)`, cols...)
 	if err != nil {
 		if isUniqueViolation(err) {
 			return store.ErrConflict
@@ -354,6 +374,9 @@ func (t *Tx) keepLeaves(first int64, leaves [][]byte) {
 }
 
 func (t *Tx) AddAudit(ctx context.Context, entries []store.AuditEntry) error {
+	if t.db.d.ArrayParams() && len(entries) > 0 {
+		return t.addAuditArrays(ctx, entries)
+	}
 	per := min(500, t.db.d.MaxParams()/8)
 	for i := 0; i < len(entries); i += per {
 		chunk := entries[i:min(i+per, len(entries))]
@@ -373,6 +396,22 @@ func (t *Tx) AddAudit(ctx context.Context, entries []store.AuditEntry) error {
 		}
 	}
 	return nil
+}
+
+// addAuditArrays writes audit entries as one unnest of one array per column.
+func (t *Tx) addAuditArrays(ctx context.Context, entries []store.AuditEntry) error {
+	n := len(entries)
+	at, org, token, action, coll, id, detail := make([]string, n), make([]string, n), make([]string, n),
+		make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	version := make([]int64, n)
+	for i, e := range entries {
+		at[i], org[i], token[i], action[i] = e.At.UTC().Format(time.RFC3339Nano), e.ActorOrg, e.ActorToken, e.Action
+		coll[i], id[i], version[i], detail[i] = e.Collection, e.RecordID, int64(e.Version), e.Detail
+	}
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO audit (at, actor_org, actor_token, action, collection, record_id, version, detail)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[])`,
+		at, org, token, action, coll, id, version, detail)
+	return wrap("write audit", err)
 }
 
 func (t *Tx) CreateToken(ctx context.Context, tok store.Token, hash []byte) error {

@@ -224,7 +224,8 @@ var recordColumnTypes = []string{"text", "text", "int", "smallint", "text", "tex
 // single statement to parse and plan however large the batch, and far
 // fewer bytes on the wire than thousands of scalar parameters. The arrays
 // are plain []string and []int64, which the driver encodes without
-// reflection; NULL travels as ” or -1 (no column stores those) and is
+// reflection; NULL travels as an empty string or -1 (no column stores
+// those) and is
 // restored by NULLIF.
 func (t *Tx) insertRecordArrays(ctx context.Context, rows []*store.Row) error {
 	texts := make([][]string, recordInsertWidth)

@@ -225,8 +225,7 @@ var recordColumnTypes = []string{"text", "text", "int", "smallint", "text", "tex
 // fewer bytes on the wire than thousands of scalar parameters. The arrays
 // are plain []string and []int64, which the driver encodes without
 // reflection; NULL travels as an empty string or -1 (no column stores
-// those) and is
-// restored by NULLIF.
+// those) and is restored by NULLIF.
 func (t *Tx) insertRecordArrays(ctx context.Context, rows []*store.Row) error {
 	texts := make([][]string, recordInsertWidth)
 	ints := make([][]int64, recordInsertWidth)

@@ -163,6 +163,10 @@ func (t *Tx) Put(ctx context.Context, rows []*store.Row) error {
 	if per > 500 {
 		per = 500
 	}
+	if t.db.d.ArrayParams() {
+		// Arrays have no parameter limit; 4,096 rows is about 4 MiB.
+		per = 4096
+	}
 	index := t.db.d.IndexSearch()
 	var lastRid int64
 	if index != "" {

@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/candor-observatory/candor/internal/ledger"
 	"testing"
 	"time"
 
 	"github.com/oklog/ulid/v2"
 
 	"github.com/candor-observatory/candor/internal/auth"
+	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/registry"
 	"github.com/candor-observatory/candor/internal/store"
@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(testing.TB) store.Store) {
 		{"SourceIDConflict", testSourceIDConflict},
 		{"BatchAllOrNothing", testBatchAllOrNothing},
 		{"UpsertIdempotent", testUpsertIdempotent},
+		{"UpsertByIDFindsNewestVersion", testUpsertByID},
 		{"PlatformWritesOwnOnly", testPlatformWritesOwnOnly},
 		{"References", testReferences},
 		{"ListFiltersAndPaging", testListFiltersAndPaging},
@@ -188,6 +189,48 @@ func testUpsertIdempotent(t *testing.T, s store.Store) {
 	}
 	if changed[0].Status != "updated" || changed[0].Version != 2 || changed[1].Status != "unchanged" {
 		t.Fatalf("changed import: %+v %+v", changed[0], changed[1])
+	}
+}
+
+// Records that carry their id (an exported file read back) are looked up
+// by id in bulk; the lookup must find the current version, not the first.
+func testUpsertByID(t *testing.T, s store.Store) {
+	f := NewFixture(t, s)
+	ids := []string{ulid.Make().String(), ulid.Make().String()}
+	mk := func(items int64) []model.Record {
+		out := make([]model.Record, len(ids))
+		for i, id := range ids {
+			d := Individual(f.X, "TR", day("2023-05-13"), items+int64(i), "") // no source_id: found by id only
+			d.ID = id
+			out[i] = d
+		}
+		return out
+	}
+	for _, step := range []struct {
+		items   int64
+		status  string
+		version int
+	}{{10, "created", 1}, {11, "updated", 2}, {11, "unchanged", 2}, {12, "updated", 3}, {12, "unchanged", 3}} {
+		res, err := f.Reg.Write(ctx, auth.System, mk(step.items), registry.Upsert)
+		if err != nil {
+			t.Fatalf("items %d: %v", step.items, err)
+		}
+		for i, r := range res {
+			if r.ID != ids[i] || r.Status != step.status || r.Version != step.version {
+				t.Fatalf("items %d, record %d: %s v%d %s, want v%d %s", step.items, i, r.ID, r.Version, r.Status, step.version, step.status)
+			}
+		}
+	}
+	row, err := s.Get(ctx, "demands", ids[1], 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d model.Demand
+	if err := json.Unmarshal(row.Body, &d); err != nil {
+		t.Fatal(err)
+	}
+	if row.Version != 3 || d.Targets.Items.Lo() != 13 {
+		t.Fatalf("current version %d with %d items, want 3 with 13", row.Version, d.Targets.Items.Lo())
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -162,7 +163,7 @@ func (r *Registry) Update(ctx context.Context, a auth.Actor, id string, rec mode
 		} else if a.Role != auth.Admin && cur.Index.Owner != "" && cur.Index.Owner != a.Org && cur.SubmittedBy != a.Org {
 			return forbidden("this record belongs to organisation %s", cur.Index.Owner)
 		}
-		res, err = r.writeVersion(ctx, tx, a, p, cur)
+		res, err = r.writeVersion(ctx, tx, a, p, cur, r.now())
 		if err != nil {
 			return err
 		}
@@ -254,11 +255,12 @@ func (r *Registry) writeTx(ctx context.Context, tx store.Tx, a auth.Actor, recs 
 		return nil, err
 	}
 	out := make([]*Result, len(recs))
+	placed := r.placeAll(ctx, tx, a, preps, existing, mode)
 	for i, p := range preps {
 		if p == nil {
 			continue
 		}
-		res, err := r.place(ctx, tx, a, p, existing[i], mode)
+		res, err := placed[i].res, placed[i].err
 		if err != nil {
 			if err := fail(i, err); err != nil {
 				return nil, err
@@ -348,9 +350,55 @@ func asItem(i int, err error) (ItemError, bool) {
 	return ItemError{}, false
 }
 
+type placement struct {
+	res *Result
+	err error
+}
+
+// placeAll places every prepared record. Placing is Go work (canonical
+// JSON above all) unless a collection's guard reads the store, so a large
+// unguarded batch is placed by two goroutines while the other core would
+// otherwise wait for the writer.
+func (r *Registry) placeAll(ctx context.Context, tx store.Tx, a auth.Actor, preps []*prepared, existing []*store.Row, mode Mode) []placement {
+	out := make([]placement, len(preps))
+	now := r.now()
+	one := func(i int) {
+		if p := preps[i]; p != nil {
+			out[i].res, out[i].err = r.place(ctx, tx, a, p, existing[i], mode, now)
+		}
+	}
+	parallel := len(preps) >= 64
+	for _, p := range preps {
+		if p != nil && guards[p.rec.Collection()] != nil {
+			parallel = false
+			break
+		}
+	}
+	if !parallel {
+		for i := range preps {
+			one(i)
+		}
+		return out
+	}
+	half := len(preps) / 2
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := half; i < len(preps); i++ {
+			one(i)
+		}
+	}()
+	for i := 0; i < half; i++ {
+		one(i)
+	}
+	wg.Wait()
+	return out
+}
+
 // place decides whether a prepared record is new, a new version or
 // unchanged, given the current version found for its id or source_id.
-func (r *Registry) place(ctx context.Context, tx store.Tx, a auth.Actor, p *prepared, cur *store.Row, mode Mode) (*Result, error) {
+func (r *Registry) place(ctx context.Context, tx store.Tx, a auth.Actor, p *prepared, cur *store.Row, mode Mode, now time.Time) (*Result, error) {
 	m := p.rec.Base()
 	if cur != nil && mode == Create {
 		if m.ID != "" && cur.ID == m.ID {
@@ -365,16 +413,19 @@ func (r *Registry) place(ctx context.Context, tx store.Tx, a auth.Actor, p *prep
 	} else if cur != nil && a.Role != auth.Admin && cur.Index.Owner != "" && cur.Index.Owner != a.Org && cur.SubmittedBy != a.Org {
 		return nil, forbidden("record %s belongs to organisation %s", cur.ID, cur.Index.Owner)
 	}
-	return r.writeVersion(ctx, tx, a, p, cur)
+	return r.writeVersion(ctx, tx, a, p, cur, now)
 }
 
 func submitter(a auth.Actor) string { return a.Org }
 
+// now is the time a write stamps on the versions it makes: one reading of
+// the clock per batch, as the batch is one transaction.
+func (r *Registry) now() time.Time { return r.Now().UTC().Truncate(time.Microsecond) }
+
 // writeVersion fills the meta fields and canonicalises the record; an
 // Upsert of an identical record is reported unchanged and writes nothing.
-func (r *Registry) writeVersion(ctx context.Context, tx store.Tx, a auth.Actor, p *prepared, cur *store.Row) (*Result, error) {
+func (r *Registry) writeVersion(ctx context.Context, tx store.Tx, a auth.Actor, p *prepared, cur *store.Row, now time.Time) (*Result, error) {
 	m := p.rec.Base()
-	now := r.Now().UTC().Truncate(time.Microsecond)
 	if cur == nil {
 		if m.ID == "" {
 			m.ID = ulid.Make().String()

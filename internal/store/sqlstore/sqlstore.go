@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/candor-observatory/candor/internal/store"
 )
@@ -50,6 +51,29 @@ type DB struct {
 	// recent keeps the leaves this process committed until they are
 	// integrated, so the ledger need not read them back.
 	recent recentLeaves
+	stats  statsClock
+}
+
+// statsClock says when the rows written by this process have doubled.
+type statsClock struct {
+	mu            sync.Mutex
+	written, next int
+}
+
+func (c *statsClock) due(rows int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.next == 0 {
+		c.next = 2000
+	}
+	c.written += rows
+	if c.written < c.next {
+		return false
+	}
+	for c.next <= c.written {
+		c.next *= 2
+	}
+	return true
 }
 
 var _ store.Store = (*DB)(nil)

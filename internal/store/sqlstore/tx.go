@@ -17,8 +17,6 @@ type Tx struct {
 	tx    *sql.Tx
 	db    *DB
 	stmts map[string]*sql.Stmt
-	// written counts rows put so far; statsAt is when stats are next refreshed.
-	written, statsAt int
 	// leaves appended in this transaction, from index leavesFirst.
 	leaves      [][]byte
 	leavesFirst int64
@@ -181,7 +179,6 @@ func (t *Tx) Put(ctx context.Context, rows []*store.Row) error {
 	if err := t.insertRecords(ctx, rows, per); err != nil {
 		return err
 	}
-	t.written += len(rows)
 	if index != "" {
 		s, err := t.stmt(ctx, index)
 		if err != nil {
@@ -191,24 +188,19 @@ func (t *Tx) Put(ctx context.Context, rows []*store.Row) error {
 			return wrap("index search text", err)
 		}
 	}
-	return t.refreshStats(ctx)
+	return t.refreshStats(ctx, len(rows))
 }
 
-// refreshStats re-reads table statistics as a large transaction doubles
-// the rows it wrote, so that lookups keep using the right index while a
-// fresh database fills.
-func (t *Tx) refreshStats(ctx context.Context) error {
+// refreshStats re-reads table statistics each time the rows this process
+// has written double (2,000, 4,000, 8,000…), so that lookups keep using the
+// right index while a fresh database fills, be it in one large import
+// (ANALYZE sees the transaction's own rows) or in many small batches
+// before the server's own autovacuum gets round to the table.
+func (t *Tx) refreshStats(ctx context.Context, rows int) error {
 	q := t.db.d.RefreshStats()
-	if q == "" {
+	if q == "" || !t.db.stats.due(rows) {
 		return nil
 	}
-	if t.statsAt == 0 {
-		t.statsAt = 2000
-	}
-	if t.written < t.statsAt {
-		return nil
-	}
-	t.statsAt *= 2
 	_, err := t.tx.ExecContext(ctx, q)
 	return wrap("refresh statistics", err)
 }

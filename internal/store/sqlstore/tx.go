@@ -247,8 +247,7 @@ func (t *Tx) insertRecordArrays(ctx context.Context, rows []*store.Row) error {
 		}
 	}
 	cols := make([]any, recordInsertWidth)
-	params := make([]string, recordInsertWidth)
-	selects := make([]string, recordInsertWidth)
+	params, names, selects := make([]string, recordInsertWidth), make([]string, recordInsertWidth), make([]string, recordInsertWidth)
 	for c, typ := range recordColumnTypes {
 		base, nullable := strings.CutSuffix(typ, "?")
 		if texts[c] != nil {
@@ -257,17 +256,15 @@ func (t *Tx) insertRecordArrays(ctx context.Context, rows []*store.Row) error {
 			cols[c] = ints[c]
 		}
 		params[c] = "$" + strconv.Itoa(c+1) + "::" + base + "[]"
-		selects[c] = "c" + strconv.Itoa(c)
+		names[c] = "c" + strconv.Itoa(c)
 		switch {
 		case nullable && base == "text":
-			selects[c] = "NULLIF(" + selects[c] + ", '')"
+			selects[c] = "NULLIF(" + names[c] + ", '')"
 		case nullable:
-			selects[c] = "NULLIF(" + selects[c] + ", -1)"
+			selects[c] = "NULLIF(" + names[c] + ", -1)"
+		default:
+			selects[c] = names[c]
 		}
-	}
-	names := make([]string, recordInsertWidth)
-	for c := range names {
-		names[c] = "c" + strconv.Itoa(c)
 	}
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO records (`+recordInsertColumns+`) SELECT `+strings.Join(selects, ", ")+
 		` FROM unnest(`+strings.Join(params, ", ")+`) AS u(`+strings.Join(names, ", ")+`)`, cols...)

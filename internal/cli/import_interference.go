@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,7 +20,9 @@ import (
 	"github.com/candor-observatory/candor/internal/interference/detect"
 	"github.com/candor-observatory/candor/internal/interference/ooni"
 	"github.com/candor-observatory/candor/internal/model"
+	"github.com/candor-observatory/candor/internal/registry"
 	"github.com/candor-observatory/candor/internal/store"
+	"github.com/candor-observatory/candor/internal/store/sqlstore"
 )
 
 func init() {
@@ -79,12 +80,8 @@ func runImportOONI(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	app, err := NewApp(ctx, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		s.Close()
-		return err
-	}
-	defer app.Close()
+	defer s.Close()
+	reg := registry.New(s)
 
 	opts := ooni.Options{Scorer: sc, OnError: func(e *ooni.LineError) {
 		fmt.Fprintf(env.Stderr, "candor import ooni: skipped %v\n", e)
@@ -111,7 +108,7 @@ func runImportOONI(ctx context.Context, env *Env, args []string) error {
 		return nil
 	}
 	since, until := st.First.Add(-interference.DetectWindow), st.Last.Add(time.Hour)
-	return detectAndReport(ctx, env, app, store.MeasurementQuery{Since: &since, Until: &until})
+	return detectAndReport(ctx, env, s, reg, store.MeasurementQuery{Since: &since, Until: &until})
 }
 
 // measurementFiles expands directories into the measurement files under
@@ -150,8 +147,8 @@ func measurementFiles(args []string) ([]string, error) {
 	return out, nil
 }
 
-func detectAndReport(ctx context.Context, env *Env, app *App, q store.MeasurementQuery) error {
-	events, res, err := interference.Detect(ctx, app.Store, app.Registry, q, detect.DefaultParams())
+func detectAndReport(ctx context.Context, env *Env, s *sqlstore.DB, reg *registry.Registry, q store.MeasurementQuery) error {
+	events, res, err := interference.Detect(ctx, s, reg, q, detect.DefaultParams())
 	if err != nil {
 		return err
 	}
@@ -189,13 +186,9 @@ func runDetect(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	app, err := NewApp(ctx, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		s.Close()
-		return err
-	}
-	defer app.Close()
-	return detectAndReport(ctx, env, app, q)
+	defer s.Close()
+	reg := registry.New(s)
+	return detectAndReport(ctx, env, s, reg, q)
 }
 
 func parseTimeFlag(name, v string) (*time.Time, error) {
@@ -252,19 +245,14 @@ func runImportEvents(format string) func(ctx context.Context, env *Env, args []s
 		if err != nil {
 			return err
 		}
-		app, err := NewApp(ctx, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		if err != nil {
-			s.Close()
-			return err
-		}
-		defer app.Close()
+		defer s.Close()
 		if err := interference.KeepSources(ctx, s, events); err != nil {
 			return err
 		}
 		if err := interference.LinkRelated(ctx, s, events); err != nil {
 			return err
 		}
-		res, err := interference.WriteEvents(ctx, app.Registry, events)
+		res, err := interference.WriteEvents(ctx, registry.New(s), events)
 		if err != nil {
 			return err
 		}

@@ -4,13 +4,11 @@
 package importers
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
+	"github.com/candor-observatory/candor/internal/importers/rowfile"
 	"github.com/candor-observatory/candor/internal/model"
 )
 
@@ -78,16 +76,11 @@ type Format struct {
 // HashFile returns the File of a path: base name and sha256 of the
 // content.
 func HashFile(path string) (File, error) {
-	fh, err := os.Open(path)
+	sum, err := rowfile.SHA256(path)
 	if err != nil {
 		return File{}, err
 	}
-	defer fh.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, fh); err != nil {
-		return File{}, fmt.Errorf("%s: %w", path, err)
-	}
-	return File{Name: filepath.Base(path), SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+	return File{Name: filepath.Base(path), SHA256: sum}, nil
 }
 
 // LineError is bad input located in a file: "file:line: column: message".

@@ -27,7 +27,7 @@ type File struct {
 
 // Open opens path; gzip is recognised by its magic number.
 func Open(path string) (*File, error) {
-	sum, err := hashFile(path)
+	sum, err := SHA256(path)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,8 @@ func (f *File) Close() error {
 	return first
 }
 
-func hashFile(path string) (string, error) {
+// SHA256 is the hex SHA-256 of the file at path, as sources cite it.
+func SHA256(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err

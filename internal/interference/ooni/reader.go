@@ -5,8 +5,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +17,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/valyala/fastjson"
 
+	"github.com/candor-observatory/candor/internal/importers/rowfile"
 	"github.com/candor-observatory/candor/internal/model"
 )
 
@@ -303,7 +302,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 func (s *splitter) file(path string) error {
-	sum, err := fileSHA256(path)
+	sum, err := rowfile.SHA256(path)
 	if err != nil {
 		return err
 	}
@@ -551,17 +550,4 @@ func skipLine(r io.Reader) ([]byte, error) {
 			return nil, err
 		}
 	}
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -24,6 +24,7 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
+	"github.com/candor-observatory/candor/internal/importers/ndjson"
 	"github.com/candor-observatory/candor/internal/model"
 )
 
@@ -283,32 +284,9 @@ func lineErr(n int, err error) error { return fmt.Errorf("%s:%d: %w", FileName, 
 
 // jsonErr turns decoder errors into "field: message" form.
 func jsonErr(prefix string, err error) error {
-	join := func(f string) string {
-		switch {
-		case prefix == "":
-			return f
-		case f == "":
-			return prefix
-		}
-		return prefix + "." + f
+	field, problem := ndjson.JSONProblem(prefix, err)
+	if field == "" {
+		return problem
 	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Errorf("%s: want %s, got JSON %s", join(te.Field), te.Type, te.Value)
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return errors.New("malformed JSON: unexpected end of line")
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Errorf("malformed JSON at byte %d: %v", se.Offset, err)
-	}
-	msg := err.Error()
-	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		return fmt.Errorf("%s: unknown field", join(strings.Trim(f, `"`)))
-	}
-	if prefix != "" {
-		return fmt.Errorf("%s: %s", prefix, strings.TrimPrefix(msg, "json: "))
-	}
-	return errors.New(strings.TrimPrefix(msg, "json: "))
+	return fmt.Errorf("%s: %w", field, problem)
 }

@@ -158,8 +158,15 @@ func strict(b []byte, v any) error {
 	return nil
 }
 
-// jsonError turns encoding/json's errors into a field and a message.
+// jsonError turns encoding/json's errors into a located line error.
 func jsonError(prefix string, err error) error {
+	column, problem := JSONProblem(prefix, err)
+	return &importers.LineError{Column: column, Err: problem}
+}
+
+// JSONProblem says which field (under prefix) an encoding/json error of a
+// strict decode is about, and what is wrong with it.
+func JSONProblem(prefix string, err error) (field string, problem error) {
 	join := func(f string) string {
 		switch {
 		case prefix == "":
@@ -173,18 +180,17 @@ func jsonError(prefix string, err error) error {
 	var se *json.SyntaxError
 	switch {
 	case errors.As(err, &te):
-		return &importers.LineError{Column: join(te.Field), Err: fmt.Errorf("want %s, got JSON %s", te.Type, te.Value)}
+		return join(te.Field), fmt.Errorf("want %s, got JSON %s", te.Type, te.Value)
 	case errors.As(err, &se):
-		return &importers.LineError{Column: fmt.Sprintf("character %d", se.Offset), Err: errors.New(se.Error())}
+		return fmt.Sprintf("character %d", se.Offset), fmt.Errorf("malformed JSON: %s", se.Error())
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return "", errors.New("malformed JSON: the object is cut short")
 	}
 	msg := err.Error()
 	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		return &importers.LineError{Column: join(strings.Trim(f, `"`)), Err: errors.New("unknown field")}
+		return join(strings.Trim(f, `"`)), errors.New("unknown field")
 	}
-	if err == io.ErrUnexpectedEOF || err == io.EOF {
-		return &importers.LineError{Err: errors.New("the JSON object is cut short")}
-	}
-	return &importers.LineError{Column: prefix, Err: errors.New(strings.TrimPrefix(msg, "json: "))}
+	return prefix, errors.New(strings.TrimPrefix(msg, "json: "))
 }
 
 // Write writes records in the format, one line each.

@@ -20,13 +20,8 @@ func (h *Handler) compliance(w http.ResponseWriter, r *http.Request) {
 			q.GroupBy = append(q.GroupBy, strings.TrimSpace(s))
 		}
 	}
-	var err error
-	if q.From, err = parseTime(v.Get("from"), false); err != nil {
-		badRequest(w, "from", err.Error())
-		return
-	}
-	if q.To, err = parseTime(v.Get("to"), true); err != nil {
-		badRequest(w, "to", err.Error())
+	var ok bool
+	if q.From, q.To, ok = timeRange(w, v); !ok {
 		return
 	}
 	rows, err := h.Store.Compliance(r.Context(), q)

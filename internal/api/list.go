@@ -3,9 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/store"
@@ -35,23 +33,11 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	var err error
-	if q.From, err = parseTime(v.Get("from"), false); err != nil {
-		badRequest(w, "from", err.Error())
+	if q.From, q.To, ok = timeRange(w, v); !ok {
 		return
 	}
-	if q.To, err = parseTime(v.Get("to"), true); err != nil {
-		badRequest(w, "to", err.Error())
+	if q.Limit, ok = pageLimit(w, v); !ok {
 		return
-	}
-	q.Limit = 100
-	if s := v.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > MaxLimit {
-			badRequest(w, "limit", "must be a whole number from 1 to 1000")
-			return
-		}
-		q.Limit = n
 	}
 	switch v.Get("order") {
 	case "", "newest":
@@ -61,12 +47,8 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, "order", "must be newest or oldest")
 		return
 	}
-	format := v.Get("format")
-	if format == "" {
-		format = "json"
-	}
-	if format != "json" && format != "ndjson" && format != "csv" {
-		badRequest(w, "format", "must be json, ndjson or csv")
+	format, ok := rowFormat(w, v)
+	if !ok {
 		return
 	}
 	page, err := h.Store.List(r.Context(), q)
@@ -74,13 +56,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	if page.NextCursor != "" {
-		next := *r.URL
-		qs := next.Query()
-		qs.Set("cursor", page.NextCursor)
-		next.RawQuery = qs.Encode()
-		w.Header().Set("Link", "<"+next.RequestURI()+`>; rel="next"`)
-	}
+	setNextLink(w, r, page.NextCursor)
 	WriteRows(w, format, c, page)
 }
 
@@ -114,28 +90,3 @@ func WriteRows(w http.ResponseWriter, format, collection string, page *store.Pag
 		}{data, len(data), page.NextCursor})
 	}
 }
-
-// parseTime reads RFC 3339 or a date; a date as an upper bound means the end of that day.
-func parseTime(s string, end bool) (*time.Time, error) {
-	if s == "" {
-		return nil, nil
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		t = t.UTC()
-		return &t, nil
-	}
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return nil, errBadTime
-	}
-	if end {
-		t = t.Add(24*time.Hour - time.Microsecond)
-	}
-	return &t, nil
-}
-
-type timeError struct{}
-
-func (timeError) Error() string { return "must be an RFC 3339 time or a YYYY-MM-DD date" }
-
-var errBadTime = timeError{}

@@ -122,21 +122,11 @@ func (h *Handler) listMeasurements(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	q.Cursor = v.Get("cursor")
-	q.Limit = 100
-	if s := v.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > MaxLimit {
-			badRequest(w, "limit", "must be a whole number from 1 to 1000")
-			return
-		}
-		q.Limit = n
+	if q.Limit, ok = pageLimit(w, v); !ok {
+		return
 	}
-	format := v.Get("format")
-	if format == "" {
-		format = "json"
-	}
-	if format != "json" && format != "ndjson" && format != "csv" {
-		badRequest(w, "format", "must be json, ndjson or csv")
+	format, ok := rowFormat(w, v)
+	if !ok {
 		return
 	}
 	page, err := ms.ListMeasurements(r.Context(), q)
@@ -144,13 +134,7 @@ func (h *Handler) listMeasurements(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	if page.NextCursor != "" {
-		next := *r.URL
-		qs := next.Query()
-		qs.Set("cursor", page.NextCursor)
-		next.RawQuery = qs.Encode()
-		w.Header().Set("Link", "<"+next.RequestURI()+`>; rel="next"`)
-	}
+	setNextLink(w, r, page.NextCursor)
 	bodies := make([][]byte, len(page.Measurements))
 	for i, m := range page.Measurements {
 		bodies[i], _ = json.Marshal(m)

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"math/bits"
 	"sync"
+
+	merkleproof "github.com/transparency-dev/merkle/proof"
+	"github.com/transparency-dev/merkle/rfc6962"
 )
 
 // TreeReader computes tree hashes and proofs from stored tiles. A tile's
@@ -173,82 +176,34 @@ var (
 	ErrConsistency = errors.New("consistency proof does not connect the two tree heads")
 )
 
-// VerifyInclusion checks an RFC 6962 inclusion proof (RFC 9162 §2.1.3.2).
+// VerifyInclusion checks an RFC 6962 inclusion proof (RFC 9162 §2.1.3.2)
+// with transparency-dev/merkle.
 func VerifyInclusion(leaf Hash, index, size int64, proof []Hash, root Hash) error {
 	if index < 0 || index >= size {
 		return fmt.Errorf("index %d is not in a tree of size %d", index, size)
 	}
-	fn, sn := index, size-1
-	r := leaf
-	for _, p := range proof {
-		if sn == 0 {
-			return ErrInclusion
-		}
-		if fn&1 == 1 || fn == sn {
-			r = NodeHash(p, r)
-			for fn&1 == 0 && fn != 0 {
-				fn >>= 1
-				sn >>= 1
-			}
-		} else {
-			r = NodeHash(r, p)
-		}
-		fn >>= 1
-		sn >>= 1
-	}
-	if sn != 0 || r != root {
-		return ErrInclusion
+	if err := merkleproof.VerifyInclusion(rfc6962.DefaultHasher, uint64(index), uint64(size), leaf[:], hashBytes(proof), root[:]); err != nil {
+		return fmt.Errorf("%w: %v", ErrInclusion, err)
 	}
 	return nil
 }
 
-// VerifyConsistency checks an RFC 6962 consistency proof (RFC 9162 §2.1.4.2).
+// VerifyConsistency checks an RFC 6962 consistency proof (RFC 9162
+// §2.1.4.2) with transparency-dev/merkle.
 func VerifyConsistency(oldSize, newSize int64, proof []Hash, oldRoot, newRoot Hash) error {
-	switch {
-	case oldSize < 0 || oldSize > newSize:
+	if oldSize < 0 || oldSize > newSize {
 		return fmt.Errorf("cannot go from size %d to %d", oldSize, newSize)
-	case oldSize == newSize:
-		if len(proof) != 0 || oldRoot != newRoot {
-			return ErrConsistency
-		}
-		return nil
-	case oldSize == 0:
-		if len(proof) != 0 {
-			return ErrConsistency
-		}
-		return nil
 	}
-	if len(proof) == 0 {
-		return ErrConsistency
-	}
-	if oldSize&(oldSize-1) == 0 {
-		proof = append([]Hash{oldRoot}, proof...)
-	}
-	fn, sn := oldSize-1, newSize-1
-	for fn&1 == 1 {
-		fn >>= 1
-		sn >>= 1
-	}
-	fr, sr := proof[0], proof[0]
-	for _, c := range proof[1:] {
-		if sn == 0 {
-			return ErrConsistency
-		}
-		if fn&1 == 1 || fn == sn {
-			fr = NodeHash(c, fr)
-			sr = NodeHash(c, sr)
-			for fn&1 == 0 && fn != 0 {
-				fn >>= 1
-				sn >>= 1
-			}
-		} else {
-			sr = NodeHash(sr, c)
-		}
-		fn >>= 1
-		sn >>= 1
-	}
-	if sn != 0 || fr != oldRoot || sr != newRoot {
-		return ErrConsistency
+	if err := merkleproof.VerifyConsistency(rfc6962.DefaultHasher, uint64(oldSize), uint64(newSize), hashBytes(proof), oldRoot[:], newRoot[:]); err != nil {
+		return fmt.Errorf("%w: %v", ErrConsistency, err)
 	}
 	return nil
+}
+
+func hashBytes(hs []Hash) [][]byte {
+	out := make([][]byte, len(hs))
+	for i := range hs {
+		out[i] = hs[i][:]
+	}
+	return out
 }

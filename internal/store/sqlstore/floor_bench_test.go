@@ -22,7 +22,29 @@ import (
 func BenchmarkRowFloor(b *testing.B) {
 	body := strings.Repeat("x", 700)
 	salt := make([]byte, 32)
+	// Each statement inserts 4,096 rows; op i numbers them i*4096+1 on.
 	const rows = `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 4096) `
+	type statement struct {
+		sql  string
+		args func(op int) []any
+	}
+	bare := statement{rows + `INSERT INTO bare (n, body) SELECT ? * 4096 + i, ? FROM s`,
+		func(op int) []any { return []any{op, body} }}
+	records := statement{rows + `INSERT INTO records (` + sqlstore.RecordInsertColumns + `) SELECT 'demands', ? || '-' || i, 1, 1,
+		'public', '', 'org', 'TR', 'platform', ' content_removal ', i * 1000, 0, 'source-' || ? || '-' || i, '', 'individual',
+		'defamation', 'court', '2023-H1', 1, 1, 0, 5, 5, 0, NULL, NULL, NULL, 'order ' || i || ' to remove items', ?,
+		'2023-05-13T00:00:00Z', '2023-05-13T00:00:00Z', ? * 4096 + i FROM s`,
+		func(op int) []any { n := strconv.Itoa(op); return []any{n, n, body, op} }}
+	rest := []statement{
+		{rows + `INSERT INTO log_entries (idx, data) SELECT ? * 4096 + i, ? FROM s`,
+			func(op int) []any { return []any{op, []byte(body + "{}")} }},
+		{rows + `INSERT INTO audit (at, actor_org, actor_token, action, collection, record_id, version, detail)
+			SELECT '2023-05-13T00:00:00.123456Z', 'org', 'token', 'demands.create', 'demands', ? || '-' || i, 1, '' FROM s`,
+			func(op int) []any { return []any{strconv.Itoa(op)} }},
+		{rows + `INSERT INTO ledger_fields (collection, id, version, field, salt, commitment)
+			SELECT 'demands', ? || '-' || i, 1, 'summary', ?, ? FROM s`,
+			func(op int) []any { return []any{strconv.Itoa(op), salt, salt} }},
+	}
 	for _, mode := range []string{"records", "write", "bare"} {
 		b.Run(mode, func(b *testing.B) {
 			eachBench(b, func(b *testing.B, db *sqlstore.DB) {
@@ -31,30 +53,17 @@ func BenchmarkRowFloor(b *testing.B) {
 				if _, err := w.ExecContext(ctx, `CREATE TABLE bare (n BIGINT PRIMARY KEY, body TEXT NOT NULL)`); err != nil {
 					b.Fatal(err)
 				}
-				insert := rows + `INSERT INTO bare (n, body) SELECT ? * 4096 + i, ? FROM s`
-				if mode == "records" {
-					insert = rows + `INSERT INTO records (` + recordColumns + `) SELECT 'demands', ? || '-' || i, 1, 1, 'public', '', 'org',
-						'TR', 'platform', ' content_removal ', i * 1000, 0, 'source-' || ? || '-' || i, '', 'individual', 'defamation',
-						'court', '2023-H1', 1, 1, 0, 5, 5, 0, NULL, NULL, NULL, 'order ' || i || ' to remove items', ?,
-						'2023-05-13T00:00:00Z', '2023-05-13T00:00:00Z', i FROM s`
-				}
-				statements := []string{insert}
-				if mode == "write" {
-					statements = []string{rows + `INSERT INTO records (` + recordColumns + `) SELECT 'demands', ? || '-' || i, 1, 1, 'public', '', 'org',
-						'TR', 'platform', ' content_removal ', i * 1000, 0, 'source-' || ? || '-' || i, '', 'individual', 'defamation',
-						'court', '2023-H1', 1, 1, 0, 5, 5, 0, NULL, NULL, NULL, 'order ' || i || ' to remove items', ?,
-						'2023-05-13T00:00:00Z', '2023-05-13T00:00:00Z', ? * 4096 + i FROM s`,
-						rows + `INSERT INTO log_entries (idx, data) SELECT ? * 4096 + i, ? FROM s`,
-						rows + `INSERT INTO audit (at, actor_org, actor_token, action, collection, record_id, version, detail)
-							SELECT '2023-05-13T00:00:00.123456Z', 'org', 'token', 'demands.create', 'demands', ? || '-' || i, 1, '' FROM s`,
-						rows + `INSERT INTO ledger_fields (collection, id, version, field, salt, commitment)
-							SELECT 'demands', ? || '-' || i, 1, 'summary', ?, ? FROM s`}
+				var statements []statement
+				switch mode {
+				case "bare":
+					statements = []statement{bare}
+				case "records":
+					statements = []statement{records}
+				case "write":
+					statements = append([]statement{records}, rest...)
 					if fts := db.Dialect().IndexSearch(); fts != "" {
-						statements = append(statements, fts)
+						statements = append(statements, statement{fts, func(op int) []any { return []any{op * 4096} }})
 					}
-				}
-				for j := range statements {
-					statements[j] = db.Dialect().Placeholders(statements[j])
 				}
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
@@ -62,16 +71,8 @@ func BenchmarkRowFloor(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					n := strconv.Itoa(i)
-					args := [][]any{{i, body}}
-					switch mode {
-					case "records":
-						args = [][]any{{n, n, body}}
-					case "write":
-						args = [][]any{{n, n, body, i}, {i, []byte(body + "{}")}, {n}, {n, salt, salt}, {i * 4096}}
-					}
-					for j, st := range statements {
-						if _, err := tx.ExecContext(ctx, st, args[j]...); err != nil {
+					for _, st := range statements {
+						if _, err := tx.ExecContext(ctx, db.Dialect().Placeholders(st.sql), st.args(i)...); err != nil {
 							b.Fatal(err)
 						}
 					}
@@ -84,8 +85,3 @@ func BenchmarkRowFloor(b *testing.B) {
 		})
 	}
 }
-
-const recordColumns = `collection, id, version, current, visibility, owner, submitted_by, country, platform,
-	types, t, t_end, source_id, ref, granularity, reason, authority_type, period,
-	requests_lo, requests_hi, requests_kind, requested_lo, requested_hi, requested_kind,
-	actioned_lo, actioned_hi, actioned_kind, search, body, created_at, updated_at, leaf_index`

@@ -6,6 +6,7 @@ package locale
 import (
 	"embed"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -267,4 +268,18 @@ func (l *Locale) Lower(s string) string { return l.lower.String(s) }
 func (l *Locale) Name() string {
 	n := display.Self.Name(l.Tag)
 	return cases.Title(l.Tag).String(strings.TrimSpace(n))
+}
+
+// FromRequest picks a page's language: ?lang= (remembered in a cookie),
+// then the cookie, then Accept-Language.
+func FromRequest(w http.ResponseWriter, r *http.Request) string {
+	if q := r.URL.Query().Get("lang"); Supported(q) {
+		http.SetCookie(w, &http.Cookie{Name: "lang", Value: q, Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		return q
+	}
+	if c, err := r.Cookie("lang"); err == nil && Supported(c.Value) {
+		return c.Value
+	}
+	return Match(r.Header.Get("Accept-Language"))
 }

@@ -62,7 +62,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
-	r = r.WithContext(context.WithValue(r.Context(), langKey{}, chooseLang(w, r)))
+	r = r.WithContext(context.WithValue(r.Context(), langKey{}, locale.FromRequest(w, r)))
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -74,20 +74,6 @@ func lang(r *http.Request) string {
 		return code
 	}
 	return "en"
-}
-
-// chooseLang picks the page language: ?lang= (remembered in a cookie), then
-// the cookie, then Accept-Language.
-func chooseLang(w http.ResponseWriter, r *http.Request) string {
-	if q := r.URL.Query().Get("lang"); locale.Supported(q) {
-		http.SetCookie(w, &http.Cookie{Name: "lang", Value: q, Path: "/", MaxAge: 365 * 24 * 3600,
-			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
-		return q
-	}
-	if c, err := r.Cookie("lang"); err == nil && locale.Supported(c.Value) {
-		return c.Value
-	}
-	return locale.Match(r.Header.Get("Accept-Language"))
 }
 
 // page is what the layout needs around every page's content.

@@ -56,13 +56,13 @@ func Handler(stats StatsFunc) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /cases/static/", http.StripPrefix("/cases/static/", http.FileServerFS(sub)))
 	mux.HandleFunc("GET /cases/{$}", func(w http.ResponseWriter, r *http.Request) {
-		l := locale.Get(chooseLang(w, r))
+		l := locale.Get(locale.FromRequest(w, r))
 		render(w, r, "cases.html", casesPage{pageBase: base(l, r), Messages: scriptMessages(l),
 			Kinds: options(l, "case_kind", model.CaseKinds), Urgencies: options(l, "case_urgency", orderedUrgencies),
 			Outcomes: options(l, "case_outcome", model.CaseOutcomes)})
 	})
 	mux.HandleFunc("GET /cases/stats", func(w http.ResponseWriter, r *http.Request) {
-		l := locale.Get(chooseLang(w, r))
+		l := locale.Get(locale.FromRequest(w, r))
 		q := cases.StatsQuery{GroupBy: cases.ParseGroupBy(r.URL.Query().Get("group_by")),
 			Grain: r.URL.Query().Get("grain"), Now: time.Now().UTC()}
 		if len(q.GroupBy) == 0 {
@@ -155,20 +155,6 @@ func scriptMessages(l *locale.Locale) string {
 	}
 	b, _ := json.Marshal(m)
 	return string(b)
-}
-
-// chooseLang picks the language as the explorer does: ?lang= (remembered
-// in the same cookie), then the cookie, then Accept-Language.
-func chooseLang(w http.ResponseWriter, r *http.Request) string {
-	if q := r.URL.Query().Get("lang"); locale.Supported(q) {
-		http.SetCookie(w, &http.Cookie{Name: "lang", Value: q, Path: "/", MaxAge: 365 * 24 * 3600,
-			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
-		return q
-	}
-	if c, err := r.Cookie("lang"); err == nil && locale.Supported(c.Value) {
-		return c.Value
-	}
-	return locale.Match(r.Header.Get("Accept-Language"))
 }
 
 func render(w http.ResponseWriter, r *http.Request, name string, data any) {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"slices"
@@ -84,9 +85,9 @@ func sortRows(l *locale.Locale, rows []countryRow, key string, desc bool) {
 	less := func(a, b countryRow) int { return strings.Compare(a.CC, b.CC) }
 	switch key {
 	case "demands":
-		less = func(a, b countryRow) int { return cmp64(a.Demands.Lo(), b.Demands.Lo()) }
+		less = func(a, b countryRow) int { return cmp.Compare(a.Demands.Lo(), b.Demands.Lo()) }
 	case "rate":
-		less = func(a, b countryRow) int { return cmpF(a.Rate, b.Rate) }
+		less = func(a, b countryRow) int { return cmp.Compare(a.Rate, b.Rate) }
 	case "interference":
 		less = func(a, b countryRow) int { return a.Interference - b.Interference }
 	case "laws":
@@ -101,26 +102,6 @@ func sortRows(l *locale.Locale, rows []countryRow, key string, desc bool) {
 		}
 		return c < 0
 	})
-}
-
-func cmp64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpF(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (s *Server) countryRows(ctx context.Context, l *locale.Locale) ([]countryRow, error) {

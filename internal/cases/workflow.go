@@ -2,6 +2,7 @@ package cases
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -95,7 +96,7 @@ func Move(c *model.Case, to, org string, at time.Time) error {
 	case to == c.Status:
 		return &TransitionError{From: c.Status, To: to, Why: "the case already has this status"}
 	case !ok:
-		return &TransitionError{From: c.Status, To: to, Why: fmt.Sprintf("not allowed; from %s a case may go to %v", c.Status, keys(transitions[c.Status]))}
+		return &TransitionError{From: c.Status, To: to, Why: fmt.Sprintf("not allowed; from %s a case may go to %v", c.Status, slices.Sorted(maps.Keys(transitions[c.Status])))}
 	case !slices.Contains(who, p):
 		return &TransitionError{c.Status, to, fmt.Sprintf("only the %s may make this change", who[0]), true}
 	}
@@ -180,11 +181,3 @@ func CheckRecipients(c *model.Case, filer, platform *model.Organisation) error {
 	return nil
 }
 
-func keys(m map[string][]Party) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}

@@ -1,6 +1,10 @@
 package model
 
-import "time"
+import (
+	"maps"
+	"slices"
+	"time"
+)
 
 // Record is anything the registry writes: it knows its collection, validates
 // itself and says how the store should index it.
@@ -58,12 +62,7 @@ func Register(name string, f func() Record) { collections[name] = f }
 
 // Collections lists the registered collection names.
 func Collections() []string {
-	out := make([]string, 0, len(collections))
-	for k := range collections {
-		out = append(out, k)
-	}
-	sortStrings(out)
-	return out
+	return slices.Sorted(maps.Keys(collections))
 }
 
 func timePtr(t time.Time) *time.Time {

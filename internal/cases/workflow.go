@@ -180,4 +180,3 @@ func CheckRecipients(c *model.Case, filer, platform *model.Organisation) error {
 	}
 	return nil
 }
-

@@ -1,8 +1,9 @@
 package detect
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/candor-observatory/candor/internal/model"
@@ -132,26 +133,18 @@ func (d *Detector) blockingSeries(pk platformKey, agg map[int64]*bucket, domains
 		if kind == "dns_manipulation" {
 			how = "blocked by DNS manipulation"
 		}
-		e.Title = platformName(pk.platform) + " " + how + " on AS" + itoa(pk.net.asn) + " (" + pk.net.cc + ")"
+		e.Title = platformName(pk.platform) + " " + how + " on AS" + formatInt(pk.net.asn) + " (" + pk.net.cc + ")"
 		e.Summary = describe(share, blocked, n, confirmed, start, e.EndedAt)
 		out = append(out, e)
 	}
 	return out
 }
 
-func sortedUnique(xs []string) []string {
-	s := append([]string(nil), xs...)
-	sort.Strings(s)
-	out := s[:0]
-	for i, x := range s {
-		if i == 0 || x != s[i-1] {
-			out = append(out, x)
-		}
-	}
-	return out
+func sortedUnique[T cmp.Ordered](xs []T) []T {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return slices.Compact(s)
 }
-
-func itoa(n int64) string { return formatInt(n) }
 
 func describe(share float64, blocked, n, confirmed int, start time.Time, end *time.Time) string {
 	s := formatFloat(share*100, 0) + "% of " + formatInt(int64(n)) + " measurements anomalous (" +

@@ -77,15 +77,15 @@ func (d *Detector) nationalEvent(cc, platform, kind string, cluster []*model.Eve
 			conf = e.Confidence
 		}
 	}
-	sort.Slice(asns, func(i, j int) bool { return asns[i] < asns[j] })
+	asns = sortedUnique(asns)
 	sort.SliceStable(windows, func(i, j int) bool { return windows[i].Start.Before(windows[j].Start) })
 	detector := first.Detection.Detector
 	e := &model.Event{
-		Country: cc, Scope: "national", ASNs: uniqueInts(asns), Kind: kind,
+		Country: cc, Scope: "national", ASNs: asns, Kind: kind,
 		Targets:    append([]string{platform}, sortedUnique(targets)...),
 		StartedAt:  first.StartedAt,
 		Confidence: conf,
-		Detection:  model.Detection{Detector: detector, Version: Version, Params: map[string]any{"merged_networks": len(uniqueInts(asns))}},
+		Detection:  model.Detection{Detector: detector, Version: Version, Params: map[string]any{"merged_networks": len(asns)}},
 		Evidence:   model.Evidence{Measurements: capIDs(ids, d.p.MaxEvidence), Windows: capWindows(windows, d.p.MaxWindows)},
 		SourceID:   sourceID(detector, netKey{cc: cc}, platform, first.StartedAt),
 	}
@@ -103,16 +103,6 @@ func (d *Detector) nationalEvent(cc, platform, kind string, cluster []*model.Eve
 	e.Title = platformName(platform) + " " + what + " on " + formatInt(int64(len(e.ASNs))) + " networks in " + cc
 	e.Summary = "Network events on AS" + joinInts(e.ASNs) + " overlap from " + e.StartedAt.Format("2006-01-02T15:04Z")
 	return e
-}
-
-func uniqueInts(xs []int64) []int64 {
-	var out []int64
-	for i, x := range xs {
-		if i == 0 || x != xs[i-1] {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 func joinInts(xs []int64) string {

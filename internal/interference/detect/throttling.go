@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/candor-observatory/candor/internal/model"
 )
@@ -198,8 +199,8 @@ func (d *Detector) throttlingEvents(pk platformKey, eps []throttledEpisode) []*m
 		default:
 			e.Confidence = "low"
 		}
-		e.Title = platformName(pk.platform) + " throttled on AS" + itoa(pk.net.asn) + " (" + pk.net.cc + ")"
-		e.Summary = "TLS handshakes to " + joinComma(sortedUnique(domains)) + " took " + formatFloat(ratio, 1) +
+		e.Title = platformName(pk.platform) + " throttled on AS" + formatInt(pk.net.asn) + " (" + pk.net.cc + ")"
+		e.Summary = "TLS handshakes to " + strings.Join(sortedUnique(domains), ", ") + " took " + formatFloat(ratio, 1) +
 			"× their usual time from " + start.Format("2006-01-02T15:04Z")
 		if e.EndedAt != nil {
 			e.Summary += " to " + e.EndedAt.Format("2006-01-02T15:04Z")
@@ -212,15 +213,4 @@ func (d *Detector) throttlingEvents(pk platformKey, eps []throttledEpisode) []*m
 		out = append(out, e)
 	}
 	return out
-}
-
-func joinComma(xs []string) string {
-	s := ""
-	for i, x := range xs {
-		if i > 0 {
-			s += ", "
-		}
-		s += x
-	}
-	return s
 }

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/candor-observatory/candor/internal/interference/ooni/oonitest"
-	"github.com/candor-observatory/candor/internal/shareddata"
+	"github.com/candor-observatory/candor/internal/shareddata/shareddatatest"
 	"github.com/candor-observatory/candor/internal/store"
 )
 
@@ -27,7 +27,7 @@ func runCLI(t *testing.T, args ...string) (string, string) {
 func TestImportOONIThenDetect(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "candor.db")
-	fp := filepath.Dir(shareddata.Path(t, "ooni", "ooni-backend-fastpath", "fingerprints_dns.json"))
+	fp := filepath.Dir(shareddatatest.Path(t, "ooni", "ooni-backend-fastpath", "fingerprints_dns.json"))
 	start := time.Date(2023, 2, 6, 0, 0, 0, 0, time.UTC)
 	var buf bytes.Buffer
 	oonitest.Write(&buf, oonitest.Spec{Start: start, End: start.Add(60 * time.Hour), Networks: oonitest.DefaultNetworks[:2],
@@ -39,7 +39,7 @@ func TestImportOONIThenDetect(t *testing.T) {
 	os.WriteFile(in, buf.Bytes(), 0o644)
 
 	// Tags first, so that measurements get their domain's category.
-	runCLI(t, "import", "citizenlab", "--db", db, shareddata.Path(t, "citizenlab-test-lists", "global.csv"))
+	runCLI(t, "import", "citizenlab", "--db", db, shareddatatest.Path(t, "citizenlab-test-lists", "global.csv"))
 	out, errOut := runCLI(t, "import", "ooni", "--db", db, "--fingerprints", fp, in)
 	if !strings.Contains(out, "2400 measurements read (2400 new") || !strings.Contains(out, "1 interference events detected (1 new") ||
 		!strings.Contains(out, "dns_manipulation  2023-02-07T06:00:00Z → 2023-02-07T16:00:00Z  X/Twitter blocked by DNS manipulation on AS16135 (TR)") {
@@ -70,24 +70,24 @@ func TestImportOONIThenDetect(t *testing.T) {
 
 func TestImportEventLists(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "candor.db")
-	out, _ := runCLI(t, "import", "stop", "--db", db, shareddata.Path(t, "internet-shutdowns", "access_now_snapshot_2026-05-20_TR_VN.csv"))
+	out, _ := runCLI(t, "import", "stop", "--db", db, shareddatatest.Path(t, "internet-shutdowns", "access_now_snapshot_2026-05-20_TR_VN.csv"))
 	if !strings.Contains(out, "31 rows, 21 events, 0 rows skipped") || !strings.Contains(out, "21 events written (21 new") {
 		t.Errorf("stop:\n%s", out)
 	}
 	// The XLSX holds some of the same shutdowns: importing it, then the CSV
 	// again, keeps both files' sources on those events; a further import of
 	// the CSV changes nothing.
-	runCLI(t, "import", "stop", "--db", db, shareddata.Path(t, "internet-shutdowns", "keepiton-stop-2016-2022-public.xlsx"))
-	runCLI(t, "import", "stop", "--db", db, shareddata.Path(t, "internet-shutdowns", "access_now_snapshot_2026-05-20_TR_VN.csv"))
-	out, _ = runCLI(t, "import", "stop", "--db", db, shareddata.Path(t, "internet-shutdowns", "access_now_snapshot_2026-05-20_TR_VN.csv"))
+	runCLI(t, "import", "stop", "--db", db, shareddatatest.Path(t, "internet-shutdowns", "keepiton-stop-2016-2022-public.xlsx"))
+	runCLI(t, "import", "stop", "--db", db, shareddatatest.Path(t, "internet-shutdowns", "access_now_snapshot_2026-05-20_TR_VN.csv"))
+	out, _ = runCLI(t, "import", "stop", "--db", db, shareddatatest.Path(t, "internet-shutdowns", "access_now_snapshot_2026-05-20_TR_VN.csv"))
 	if !strings.Contains(out, "21 events written (0 new, 0 updated, 21 unchanged)") {
 		t.Errorf("stop again:\n%s", out)
 	}
-	out, _ = runCLI(t, "import", "ioda", "--db", db, shareddata.Path(t, "internet-outages-ioda", "ioda_investigated_outages_cleaned_phase1+2.csv"))
+	out, _ = runCLI(t, "import", "ioda", "--db", db, shareddatatest.Path(t, "internet-outages-ioda", "ioda_investigated_outages_cleaned_phase1+2.csv"))
 	if !strings.Contains(out, "1704 rows, 1703 events, 1 rows skipped") {
 		t.Errorf("ioda:\n%s", out)
 	}
-	out, _ = runCLI(t, "import", "citizenlab", "--db", db, shareddata.Path(t, "citizenlab-test-lists", "tr.csv"))
+	out, _ = runCLI(t, "import", "citizenlab", "--db", db, shareddatatest.Path(t, "citizenlab-test-lists", "tr.csv"))
 	if !strings.Contains(out, "domains tagged") {
 		t.Errorf("citizenlab:\n%s", out)
 	}
@@ -118,7 +118,7 @@ func TestImportEventLists(t *testing.T) {
 // beside OONI's samples are not measurements and are left out.
 func TestImportOONIDirectory(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "candor.db")
-	dir := filepath.Dir(shareddata.Path(t, "ooni", "ooni-backend-fastpath", "whatsapp.json"))
+	dir := filepath.Dir(shareddatatest.Path(t, "ooni", "ooni-backend-fastpath", "whatsapp.json"))
 	out, errOut := runCLI(t, "import", "ooni", "--db", db, "--fingerprints", dir, "--no-detect", filepath.Dir(dir))
 	if !strings.Contains(out, "10 measurements read (10 new, 0 discarded") || !strings.Contains(out, "from 10 files") || errOut != "" {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", out, errOut)

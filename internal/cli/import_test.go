@@ -7,12 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/candor-observatory/candor/internal/shareddata"
+	"github.com/candor-observatory/candor/internal/shareddata/shareddatatest"
 )
 
 func TestImportCommand(t *testing.T) {
-	x := shareddata.Path(t, "transparency", "information-requests-report-jan-jun-2017.csv")
-	fb := shareddata.Path(t, "transparency", "Facebook-Government-Report-2013-H1.csv")
+	x := shareddatatest.Path(t, "transparency", "information-requests-report-jan-jun-2017.csv")
+	fb := shareddatatest.Path(t, "transparency", "Facebook-Government-Report-2013-H1.csv")
 	db := filepath.Join(t.TempDir(), "candor.db")
 
 	out, errOut, code := run(t, "import", "--db", db, "x-info-requests", x)
@@ -54,7 +54,7 @@ func TestImportCommand(t *testing.T) {
 
 // What export writes, import reads back unchanged.
 func TestExportImportRoundTrip(t *testing.T) {
-	x := shareddata.Path(t, "transparency", "information-requests-report-jan-jun-2017.csv")
+	x := shareddatatest.Path(t, "transparency", "information-requests-report-jan-jun-2017.csv")
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")
 	if _, e, code := run(t, "import", "--db", a, "x-info-requests", x); code != 0 {

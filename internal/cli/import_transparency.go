@@ -11,6 +11,7 @@ import (
 	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/importers"
 	"github.com/candor-observatory/candor/internal/importers/google"
+	"github.com/candor-observatory/candor/internal/importers/loader"
 	"github.com/candor-observatory/candor/internal/importers/meta"
 	"github.com/candor-observatory/candor/internal/importers/ndjson"
 	"github.com/candor-observatory/candor/internal/importers/x"
@@ -29,7 +30,7 @@ func runImportRecords(format importers.Format) func(ctx context.Context, env *En
 	return func(ctx context.Context, env *Env, args []string) error {
 		fs := NewFlags(env, "import "+format.Name, "[--db DSN] FILE...\n\n"+format.Description)
 		db := DBFlag(fs)
-		batch := fs.Int("batch", importers.DefaultBatch, "records per registry batch")
+		batch := fs.Int("batch", loader.DefaultBatch, "records per registry batch")
 		if err := Parse(fs, env, args); err != nil {
 			return err
 		}
@@ -42,7 +43,7 @@ func runImportRecords(format importers.Format) func(ctx context.Context, env *En
 			return err
 		}
 		defer s.Close()
-		l := &importers.Loader{Registry: registry.New(s), Actor: auth.System, Batch: *batch}
+		l := &loader.Loader{Registry: registry.New(s), Actor: auth.System, Batch: *batch}
 		for _, path := range fs.Args() {
 			sum, err := importFile(ctx, env, l, format, path)
 			if err != nil {
@@ -57,7 +58,7 @@ func runImportRecords(format importers.Format) func(ctx context.Context, env *En
 
 // importFile loads one file in one transaction, showing progress when
 // standard error is a terminal.
-func importFile(ctx context.Context, env *Env, l *importers.Loader, format importers.Format, path string) (*importers.Summary, error) {
+func importFile(ctx context.Context, env *Env, l *loader.Loader, format importers.Format, path string) (*loader.Summary, error) {
 	file, err := importers.HashFile(path)
 	if err != nil {
 		return nil, err

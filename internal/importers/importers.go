@@ -8,8 +8,8 @@ import (
 	"io"
 	"path/filepath"
 
-	"github.com/candor-observatory/candor/internal/importers/rowfile"
 	"github.com/candor-observatory/candor/internal/model"
+	"github.com/candor-observatory/candor/internal/rowfile"
 )
 
 // Item is one record read from a file, with what the importer needs to

@@ -5,7 +5,6 @@ package shareddata
 import (
 	"os"
 	"path/filepath"
-	"testing"
 )
 
 // Find returns the shared data directory: $CANDOR_SHARED_DATA, or
@@ -34,19 +33,4 @@ func Find() (string, bool) {
 		}
 		dir = parent
 	}
-}
-
-// Path returns the path of a file under the shared data directory, or skips
-// the test, saying why, when the directory is not there.
-func Path(tb testing.TB, elem ...string) string {
-	tb.Helper()
-	d, ok := Find()
-	if !ok {
-		tb.Skip("../shared/data not found beside the repository (set CANDOR_SHARED_DATA): this test reads real public files")
-	}
-	p := filepath.Join(append([]string{d}, elem...)...)
-	if _, err := os.Stat(p); err != nil {
-		tb.Fatalf("shared data file missing: %v", err)
-	}
-	return p
 }

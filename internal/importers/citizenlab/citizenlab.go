@@ -12,7 +12,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/candor-observatory/candor/internal/importers/rowfile"
+	"github.com/candor-observatory/candor/internal/rowfile"
 )
 
 // Attribution is the credit the lists ask for.

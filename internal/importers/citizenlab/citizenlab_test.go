@@ -4,14 +4,14 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/candor-observatory/candor/internal/shareddata"
+	"github.com/candor-observatory/candor/internal/shareddata/shareddatatest"
 )
 
 func TestLists(t *testing.T) {
 	tags, err := ReadFiles(
-		shareddata.Path(t, "citizenlab-test-lists", "global.csv"),
-		shareddata.Path(t, "citizenlab-test-lists", "tr.csv"),
-		shareddata.Path(t, "citizenlab-test-lists", "vn.csv"),
+		shareddatatest.Path(t, "citizenlab-test-lists", "global.csv"),
+		shareddatatest.Path(t, "citizenlab-test-lists", "tr.csv"),
+		shareddatatest.Path(t, "citizenlab-test-lists", "vn.csv"),
 	)
 	if err != nil {
 		t.Fatal(err)

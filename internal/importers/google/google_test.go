@@ -9,7 +9,7 @@ import (
 
 	"github.com/candor-observatory/candor/internal/importers"
 	"github.com/candor-observatory/candor/internal/model"
-	"github.com/candor-observatory/candor/internal/shareddata"
+	"github.com/candor-observatory/candor/internal/shareddata/shareddatatest"
 )
 
 func readFile(t *testing.T, f importers.Format, path string) []importers.Item {
@@ -71,7 +71,7 @@ func checkItems(t *testing.T, items []importers.Item, file importers.File) {
 }
 
 func TestRemovalsPerRequestor(t *testing.T) {
-	path := shareddata.Path(t, "transparency", "google-government-removal-requests.csv")
+	path := shareddatatest.Path(t, "transparency", "google-government-removal-requests.csv")
 	file, _ := importers.HashFile(path)
 	items := readFile(t, Removals, path)
 	checkItems(t, items, file)
@@ -117,7 +117,7 @@ func TestRemovalsPerRequestor(t *testing.T) {
 }
 
 func TestRemovalsTurkeyTotals(t *testing.T) {
-	path := shareddata.Path(t, "transparency", "google-government-removal-requests.csv")
+	path := shareddatatest.Path(t, "transparency", "google-government-removal-requests.csv")
 	items := readFile(t, Removals, path)
 	// Sum Turkey's figures from the records and from the raw CSV, separately.
 	var requests, requested, removed int64
@@ -164,7 +164,7 @@ func atoi(t *testing.T, s string) int64 {
 }
 
 func TestRemovalsDetailed(t *testing.T) {
-	path := shareddata.Path(t, "transparency", "google-government-detailed-removal-requests.csv")
+	path := shareddatatest.Path(t, "transparency", "google-government-detailed-removal-requests.csv")
 	file, _ := importers.HashFile(path)
 	items := readFile(t, Removals, path)
 	checkItems(t, items, file)
@@ -201,7 +201,7 @@ func TestRemovalsDetailed(t *testing.T) {
 }
 
 func TestUserData(t *testing.T) {
-	path := shareddata.Path(t, "transparency", "google-user-data-requests.csv")
+	path := shareddatatest.Path(t, "transparency", "google-user-data-requests.csv")
 	file, _ := importers.HashFile(path)
 	items := readFile(t, UserData, path)
 	checkItems(t, items, file)
@@ -255,7 +255,7 @@ func TestUserData(t *testing.T) {
 // not during someone's import.
 func TestTablesCoverShippedValues(t *testing.T) {
 	distinct := func(name string, cols ...int) []map[string]bool {
-		path := shareddata.Path(t, "transparency", name)
+		path := shareddatatest.Path(t, "transparency", name)
 		fh, err := os.Open(path)
 		if err != nil {
 			t.Fatal(err)

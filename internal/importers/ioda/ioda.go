@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/candor-observatory/candor/internal/importers/country"
-	"github.com/candor-observatory/candor/internal/importers/rowfile"
+	"github.com/candor-observatory/candor/internal/country"
 	"github.com/candor-observatory/candor/internal/model"
+	"github.com/candor-observatory/candor/internal/rowfile"
 )
 
 const (

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/candor-observatory/candor/internal/model"
-	"github.com/candor-observatory/candor/internal/shareddata"
+	"github.com/candor-observatory/candor/internal/shareddata/shareddatatest"
 )
 
 func TestParseTime(t *testing.T) {
@@ -34,7 +34,7 @@ func TestParseTime(t *testing.T) {
 }
 
 func TestCuratedList(t *testing.T) {
-	res, err := ReadFile(shareddata.Path(t, "internet-outages-ioda", "ioda_investigated_outages_cleaned_phase1+2.csv"))
+	res, err := ReadFile(shareddatatest.Path(t, "internet-outages-ioda", "ioda_investigated_outages_cleaned_phase1+2.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

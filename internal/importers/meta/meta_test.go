@@ -9,7 +9,7 @@ import (
 
 	"github.com/candor-observatory/candor/internal/importers"
 	"github.com/candor-observatory/candor/internal/model"
-	"github.com/candor-observatory/candor/internal/shareddata"
+	"github.com/candor-observatory/candor/internal/shareddata/shareddatatest"
 )
 
 func read(t *testing.T, path string) ([]importers.Item, importers.File, error) {
@@ -32,7 +32,7 @@ func read(t *testing.T, path string) ([]importers.Item, importers.File, error) {
 }
 
 func TestFacebook2013(t *testing.T) {
-	path := shareddata.Path(t, "transparency", "Facebook-Government-Report-2013-H1.csv")
+	path := shareddatatest.Path(t, "transparency", "Facebook-Government-Report-2013-H1.csv")
 	items, file, err := read(t, path)
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +86,7 @@ func TestFacebook2013(t *testing.T) {
 
 // Every country name in the file is in the table.
 func TestCountryTable(t *testing.T) {
-	fh, err := os.Open(shareddata.Path(t, "transparency", "Facebook-Government-Report-2013-H1.csv"))
+	fh, err := os.Open(shareddatatest.Path(t, "transparency", "Facebook-Government-Report-2013-H1.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

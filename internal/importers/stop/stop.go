@@ -17,11 +17,11 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/candor-observatory/candor/internal/country"
 	"github.com/candor-observatory/candor/internal/fold"
-	"github.com/candor-observatory/candor/internal/importers/country"
-	"github.com/candor-observatory/candor/internal/importers/rowfile"
-	"github.com/candor-observatory/candor/internal/interference/platform"
 	"github.com/candor-observatory/candor/internal/model"
+	"github.com/candor-observatory/candor/internal/platform"
+	"github.com/candor-observatory/candor/internal/rowfile"
 )
 
 const publisher = "Access Now #KeepItOn STOP"

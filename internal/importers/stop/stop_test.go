@@ -9,14 +9,14 @@ import (
 	"time"
 
 	"github.com/candor-observatory/candor/internal/model"
-	"github.com/candor-observatory/candor/internal/shareddata"
+	"github.com/candor-observatory/candor/internal/shareddata/shareddatatest"
 )
 
 // TestTurkeyAndVietnamRows reads the STOP rows for Turkey and Vietnam on
 // its own and checks that each one became an event with its dates and the
 // platforms the row marks as affected.
 func TestTurkeyAndVietnamRows(t *testing.T) {
-	path := shareddata.Path(t, "internet-shutdowns", "access_now_snapshot_2026-05-20_TR_VN.csv")
+	path := shareddatatest.Path(t, "internet-shutdowns", "access_now_snapshot_2026-05-20_TR_VN.csv")
 	res, err := ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +130,7 @@ func TestAllFormats(t *testing.T) {
 		{"keepiton-stop-2016-2022-public.xlsx", 1118, 4}, // the same two, one undated end, one sheet without columns
 	}
 	for _, c := range cases {
-		res, err := ReadFile(shareddata.Path(t, "internet-shutdowns", c.file))
+		res, err := ReadFile(shareddatatest.Path(t, "internet-shutdowns", c.file))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -153,7 +153,7 @@ func TestAllFormats(t *testing.T) {
 		}
 	}
 	// The 2016–18 sheet uses "14-May-2016" dates and no platform columns.
-	res, _ := ReadFile(shareddata.Path(t, "internet-shutdowns", "keepiton-stop-2016-2022-public.xlsx"))
+	res, _ := ReadFile(shareddatatest.Path(t, "internet-shutdowns", "keepiton-stop-2016-2022-public.xlsx"))
 	if e := byDate(res.Events, "VN", "2016-05-14"); e == nil || e.Region != "Hanoi, Saigon" || e.Kind != "blocking" {
 		t.Errorf("Vietnam 2016-05-14: %+v", e)
 	}

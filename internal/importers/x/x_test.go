@@ -8,7 +8,7 @@ import (
 
 	"github.com/candor-observatory/candor/internal/importers"
 	"github.com/candor-observatory/candor/internal/model"
-	"github.com/candor-observatory/candor/internal/shareddata"
+	"github.com/candor-observatory/candor/internal/shareddata/shareddatatest"
 )
 
 func read(t *testing.T, path string) ([]importers.Item, importers.File, error) {
@@ -31,7 +31,7 @@ func read(t *testing.T, path string) ([]importers.Item, importers.File, error) {
 }
 
 func TestInfoRequests(t *testing.T) {
-	items, file, err := read(t, shareddata.Path(t, "transparency", "information-requests-report-jan-jun-2017.csv"))
+	items, file, err := read(t, shareddatatest.Path(t, "transparency", "information-requests-report-jan-jun-2017.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

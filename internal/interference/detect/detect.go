@@ -12,8 +12,8 @@ import (
 	"sort"
 	"time"
 
-	"github.com/candor-observatory/candor/internal/interference/platform"
 	"github.com/candor-observatory/candor/internal/model"
+	"github.com/candor-observatory/candor/internal/platform"
 )
 
 // Version changes whenever a change to the detectors can change their output.

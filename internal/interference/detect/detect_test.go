@@ -12,7 +12,7 @@ import (
 	"github.com/candor-observatory/candor/internal/interference/ooni"
 	"github.com/candor-observatory/candor/internal/interference/ooni/oonitest"
 	"github.com/candor-observatory/candor/internal/model"
-	"github.com/candor-observatory/candor/internal/shareddata"
+	"github.com/candor-observatory/candor/internal/shareddata/shareddatatest"
 )
 
 var base = time.Date(2023, 2, 6, 0, 0, 0, 0, time.UTC)
@@ -29,7 +29,7 @@ func detectFrom(t *testing.T, spec oonitest.Spec) []*model.Event {
 	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	dir := shareddata.Path(t, "ooni", "ooni-backend-fastpath")
+	dir := shareddatatest.Path(t, "ooni", "ooni-backend-fastpath")
 	fp, err := ooni.LoadFingerprints(filepath.Join(dir, "fingerprints_dns.json"), filepath.Join(dir, "fingerprints_http.json"))
 	if err != nil {
 		t.Fatal(err)

@@ -11,8 +11,8 @@ import (
 
 	"github.com/valyala/fastjson"
 
-	"github.com/candor-observatory/candor/internal/interference/platform"
 	"github.com/candor-observatory/candor/internal/model"
+	"github.com/candor-observatory/candor/internal/platform"
 )
 
 // ErrDiscarded marks measurements the fastpath ignores: no report id, an

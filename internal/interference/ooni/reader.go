@@ -17,8 +17,8 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/valyala/fastjson"
 
-	"github.com/candor-observatory/candor/internal/importers/rowfile"
 	"github.com/candor-observatory/candor/internal/model"
+	"github.com/candor-observatory/candor/internal/rowfile"
 )
 
 // LineError is a measurement that could not be read; the import goes on

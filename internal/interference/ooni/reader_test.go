@@ -11,13 +11,13 @@ import (
 	"testing"
 
 	"github.com/candor-observatory/candor/internal/model"
-	"github.com/candor-observatory/candor/internal/shareddata"
+	"github.com/candor-observatory/candor/internal/shareddata/shareddatatest"
 )
 
 // compact returns a real sample as one JSON line.
 func compact(t *testing.T, elem ...string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(shareddata.Path(t, elem...))
+	b, err := os.ReadFile(shareddatatest.Path(t, elem...))
 	if err != nil {
 		t.Fatal(err)
 	}

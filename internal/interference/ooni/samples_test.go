@@ -7,13 +7,13 @@ import (
 	"testing"
 
 	"github.com/candor-observatory/candor/internal/model"
-	"github.com/candor-observatory/candor/internal/shareddata"
+	"github.com/candor-observatory/candor/internal/shareddata/shareddatatest"
 )
 
 // fastpathData is where OONI's own fastpath test measurements and the
 // fingerprint files are kept beside the repository.
 func fastpathData(t testing.TB, name string) string {
-	return shareddata.Path(t, "ooni", "ooni-backend-fastpath", name)
+	return shareddatatest.Path(t, "ooni", "ooni-backend-fastpath", name)
 }
 
 func testScorer(t testing.TB) *Scorer {
@@ -85,7 +85,7 @@ func TestRealSamples(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.path[len(c.path)-2]+"/"+c.path[len(c.path)-1], func(t *testing.T) {
-			m := ingestOne(t, sc, shareddata.Path(t, append([]string{"ooni"}, c.path...)...))
+			m := ingestOne(t, sc, shareddatatest.Path(t, append([]string{"ooni"}, c.path...)...))
 			if m.Outcome != c.outcome {
 				t.Errorf("outcome %s, want %s: %s (scores %s)", m.Outcome, c.outcome, c.why, m.Scores)
 			}
@@ -112,7 +112,7 @@ func TestRealSamples(t *testing.T) {
 // in the nexa measurement the handshake to nexa.polito.it ran from t0
 // 0.198 s to t 0.234 s.
 func TestTLSHandshakeTime(t *testing.T) {
-	m := ingestOne(t, testScorer(t), shareddata.Path(t, "ooni", "ooni-probe-cli", "minipipeline-nexa", "measurement.json"))
+	m := ingestOne(t, testScorer(t), shareddatatest.Path(t, "ooni", "ooni-probe-cli", "minipipeline-nexa", "measurement.json"))
 	if m.TLSHandshake == nil || *m.TLSHandshake < 30 || *m.TLSHandshake > 40 {
 		t.Fatalf("tls_handshake_ms = %v, want about 36", m.TLSHandshake)
 	}

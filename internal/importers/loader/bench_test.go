@@ -1,4 +1,4 @@
-package importers_test
+package loader_test
 
 import (
 	"context"
@@ -9,9 +9,10 @@ import (
 	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/importers"
 	"github.com/candor-observatory/candor/internal/importers/google"
+	"github.com/candor-observatory/candor/internal/importers/loader"
 	"github.com/candor-observatory/candor/internal/importers/ndjson"
 	"github.com/candor-observatory/candor/internal/registry"
-	"github.com/candor-observatory/candor/internal/shareddata"
+	"github.com/candor-observatory/candor/internal/shareddata/shareddatatest"
 	"github.com/candor-observatory/candor/internal/store"
 	"github.com/candor-observatory/candor/internal/store/storetest"
 )
@@ -19,7 +20,7 @@ import (
 // BenchmarkLoadGoogleRemovals imports the per-requestor removal file
 // (17,483 rows, 34,967 records) into a fresh SQLite store.
 func BenchmarkLoadGoogleRemovals(b *testing.B) {
-	path := shareddata.Path(b, "transparency", "google-government-removal-requests.csv")
+	path := shareddatatest.Path(b, "transparency", "google-government-removal-requests.csv")
 	file, err := importers.HashFile(path)
 	if err != nil {
 		b.Fatal(err)
@@ -33,7 +34,7 @@ func BenchmarkLoadGoogleRemovals(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		l := &importers.Loader{Registry: registry.New(db), Actor: auth.System}
+		l := &loader.Loader{Registry: registry.New(db), Actor: auth.System}
 		sum, err := l.Load(context.Background(), google.Removals, fh, file)
 		if err != nil {
 			b.Fatal(err)
@@ -79,7 +80,7 @@ func BenchmarkImportNDJSON(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.StartTimer()
-				l := &importers.Loader{Registry: registry.New(db), Actor: auth.System}
+				l := &loader.Loader{Registry: registry.New(db), Actor: auth.System}
 				sum, err := l.Load(context.Background(), ndjson.Format, in, file)
 				if err != nil {
 					b.Fatal(err)

@@ -1,4 +1,4 @@
-package importers_test
+package loader_test
 
 import (
 	"bytes"
@@ -17,18 +17,19 @@ import (
 	"github.com/candor-observatory/candor/internal/demo"
 	"github.com/candor-observatory/candor/internal/importers"
 	"github.com/candor-observatory/candor/internal/importers/google"
+	"github.com/candor-observatory/candor/internal/importers/loader"
 	"github.com/candor-observatory/candor/internal/importers/meta"
 	"github.com/candor-observatory/candor/internal/importers/ndjson"
 	"github.com/candor-observatory/candor/internal/importers/x"
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/registry"
-	"github.com/candor-observatory/candor/internal/shareddata"
+	"github.com/candor-observatory/candor/internal/shareddata/shareddatatest"
 	"github.com/candor-observatory/candor/internal/store"
 	"github.com/candor-observatory/candor/internal/store/sqlstore"
 	"github.com/candor-observatory/candor/internal/store/storetest"
 )
 
-func loadFile(t *testing.T, db store.Store, f importers.Format, path string) (*importers.Summary, error) {
+func loadFile(t *testing.T, db store.Store, f importers.Format, path string) (*loader.Summary, error) {
 	t.Helper()
 	file, err := importers.HashFile(path)
 	if err != nil {
@@ -39,7 +40,7 @@ func loadFile(t *testing.T, db store.Store, f importers.Format, path string) (*i
 		t.Fatal(err)
 	}
 	defer fh.Close()
-	l := &importers.Loader{Registry: registry.New(db), Actor: auth.System}
+	l := &loader.Loader{Registry: registry.New(db), Actor: auth.System}
 	return l.Load(context.Background(), f, fh, file)
 }
 
@@ -67,7 +68,7 @@ type sums struct{ requests, requested, actioned int64 }
 // the sums taken straight from the CSV, then that a second import changes
 // nothing.
 func TestGoogleRemovalsCompliance(t *testing.T) {
-	path := shareddata.Path(t, "transparency", "google-government-removal-requests.csv")
+	path := shareddatatest.Path(t, "transparency", "google-government-removal-requests.csv")
 	want := map[[2]string]*sums{}
 	fh, err := os.Open(path)
 	if err != nil {
@@ -273,7 +274,7 @@ func TestLoadShippedFiles(t *testing.T) {
 		{meta.Facebook2013, "Facebook-Government-Report-2013-H1.csv", 1 + 71*2},
 	}
 	for _, f := range files {
-		path := shareddata.Path(t, "transparency", f.name)
+		path := shareddatatest.Path(t, "transparency", f.name)
 		sum, err := loadFile(t, db, f.format, path)
 		if err != nil {
 			t.Fatal(err)
@@ -286,7 +287,7 @@ func TestLoadShippedFiles(t *testing.T) {
 		t.Fatalf("%d organisations, want Google, X and Meta", n)
 	}
 	// The Turkey 2017-H1 X demand, as stored.
-	path := shareddata.Path(t, "transparency", "information-requests-report-jan-jun-2017.csv")
+	path := shareddatatest.Path(t, "transparency", "information-requests-report-jan-jun-2017.csv")
 	file, _ := importers.HashFile(path)
 	p, err := db.List(context.Background(), store.Query{Collection: "demands", SourceID: "x-info-requests:2017-h1:tr", Limit: 10})
 	if err != nil || len(p.Rows) != 1 {
@@ -300,7 +301,7 @@ func TestLoadShippedFiles(t *testing.T) {
 	if src.File != file.Name || src.Line != 78 || src.SHA256 != file.SHA256 || d.RequestCount.String() != "554" {
 		t.Fatalf("stored demand: %+v, source %+v", d, src)
 	}
-	sum, err := loadFile(t, db, google.UserData, shareddata.Path(t, "transparency", "google-user-data-requests.csv"))
+	sum, err := loadFile(t, db, google.UserData, shareddatatest.Path(t, "transparency", "google-user-data-requests.csv"))
 	if err != nil || sum.Unchanged != sum.Read {
 		t.Fatalf("re-import: %+v %v", sum, err)
 	}
@@ -314,7 +315,7 @@ func TestImportAdoptsDemoOrganisation(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := countRows(t, db, "organisations")
-	sum, err := loadFile(t, db, x.InfoRequests, shareddata.Path(t, "transparency", "information-requests-report-jan-jun-2017.csv"))
+	sum, err := loadFile(t, db, x.InfoRequests, shareddatatest.Path(t, "transparency", "information-requests-report-jan-jun-2017.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,6 @@
-package importers
+// Package loader writes what the readers of outside formats yield through
+// the registry, one file per transaction.
+package loader
 
 import (
 	"context"
@@ -8,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/candor-observatory/candor/internal/auth"
+	"github.com/candor-observatory/candor/internal/importers"
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/registry"
 )
@@ -49,7 +52,7 @@ type Loader struct {
 }
 
 // Load reads r, the content of file, in the given format.
-func (l *Loader) Load(ctx context.Context, format Format, r io.Reader, file File) (*Summary, error) {
+func (l *Loader) Load(ctx context.Context, format importers.Format, r io.Reader, file importers.File) (*Summary, error) {
 	sum := &Summary{File: file.Name}
 	err := l.Registry.InTx(ctx, l.Actor, func(w *registry.TxWriter) error {
 		rd, err := format.Open(r, file)
@@ -61,7 +64,7 @@ func (l *Loader) Load(ctx context.Context, format Format, r io.Reader, file File
 		if size <= 0 {
 			size = DefaultBatch
 		}
-		var batch []Item
+		var batch []importers.Item
 		collection := "" // of the batch's last record that answers no other
 		items, stop := readAhead(rd)
 		defer stop()
@@ -107,14 +110,14 @@ func (l *Loader) Load(ctx context.Context, format Format, r io.Reader, file File
 
 type load struct {
 	w    *registry.TxWriter
-	file File
+	file importers.File
 	sum  *Summary
 	// platforms maps organisation source_ids (slugs) to ids.
 	platforms map[string]string
 }
 
 // ensure writes a reader-made record unless one with its source_id exists.
-func (ld *load) ensure(it Item) error {
+func (ld *load) ensure(it importers.Item) error {
 	rec := it.Record
 	sid := rec.Index().SourceID
 	id, err := ld.w.BySourceID(rec.Collection(), sid)
@@ -124,7 +127,7 @@ func (ld *load) ensure(it Item) error {
 	if id == "" {
 		res, err := ld.w.Write([]model.Record{rec}, registry.Create)
 		if err != nil {
-			return ld.located([]Item{it}, err)
+			return ld.located([]importers.Item{it}, err)
 		}
 		id = res[0].ID
 		ld.sum.count(res)
@@ -139,11 +142,11 @@ func (ld *load) ensure(it Item) error {
 
 // flush writes a batch: first the records that answer no other, then,
 // with their parents' ids filled in, the ones that do.
-func (ld *load) flush(batch []Item) error {
+func (ld *load) flush(batch []importers.Item) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	var parents, children []Item
+	var parents, children []importers.Item
 	for _, it := range batch {
 		if it.Parent == "" {
 			parents = append(parents, it)
@@ -160,7 +163,7 @@ func (ld *load) flush(batch []Item) error {
 
 // write writes items whose parents' ids are in ids, and, when keep is set,
 // adds the ids of the written records there.
-func (ld *load) write(items []Item, ids map[string]string, keep bool) error {
+func (ld *load) write(items []importers.Item, ids map[string]string, keep bool) error {
 	if len(items) == 0 {
 		return nil
 	}
@@ -171,13 +174,13 @@ func (ld *load) write(items []Item, ids map[string]string, keep bool) error {
 		if it.Platform != "" {
 			var ok bool
 			if platformID, ok = ld.platforms[it.Platform]; !ok {
-				return Errorf(ld.file.Name, it.Line, "platform", "platform %q was not read before this record", it.Platform)
+				return importers.Errorf(ld.file.Name, it.Line, "platform", "platform %q was not read before this record", it.Platform)
 			}
 		}
 		if it.Parent != "" {
 			var ok bool
 			if parentID, ok = ids[it.Parent]; !ok {
-				return Errorf(ld.file.Name, it.Line, "", "refers to %q, which does not come just before it in the file", it.Parent)
+				return importers.Errorf(ld.file.Name, it.Line, "", "refers to %q, which does not come just before it in the file", it.Parent)
 			}
 		}
 		it.Link(platformID, parentID)
@@ -199,13 +202,13 @@ func (ld *load) write(items []Item, ids map[string]string, keep bool) error {
 }
 
 // located turns the registry's per-item errors into file:line errors.
-func (ld *load) located(items []Item, err error) error {
+func (ld *load) located(items []importers.Item, err error) error {
 	var be *registry.BatchError
 	if !errors.As(err, &be) || len(be.Items) == 0 {
 		return fmt.Errorf("%s: %w", ld.file.Name, err)
 	}
 	first := be.Items[0]
-	le := &LineError{File: ld.file.Name, Err: errors.New("rejected")}
+	le := &importers.LineError{File: ld.file.Name, Err: errors.New("rejected")}
 	if first.Index >= 0 && first.Index < len(items) {
 		le.Line = items[first.Index].Line
 	}
@@ -221,14 +224,14 @@ func (ld *load) located(items []Item, err error) error {
 // LoadError is a rejected import: the first bad record located in the
 // file, and all the registry's per-item errors of its batch.
 type LoadError struct {
-	*LineError
+	*importers.LineError
 	Items []registry.ItemError
 }
 
 func (e *LoadError) Unwrap() error { return e.LineError }
 
 type readItem struct {
-	it  Item
+	it  importers.Item
 	err error
 }
 
@@ -236,7 +239,7 @@ type readItem struct {
 // the previous ones, so that parsing and writing use both cores. The
 // channel closes after the last item or the first error; stop ends the
 // reader early.
-func readAhead(rd Reader) (<-chan readItem, func()) {
+func readAhead(rd importers.Reader) (<-chan readItem, func()) {
 	out := make(chan readItem, 4096)
 	done := make(chan struct{})
 	go func() {

@@ -110,6 +110,11 @@ func (db *DB) q(query string) string { return db.d.Placeholders(query) }
 
 // InTx runs fn in one write transaction.
 func (db *DB) InTx(ctx context.Context, fn func(store.Tx) error) error {
+	return db.inTx(ctx, func(t *Tx) error { return fn(t) })
+}
+
+// inTx is InTx for the store's own writes, which need the SQL transaction.
+func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -109,6 +110,8 @@ type Config struct {
 	Log    *slog.Logger
 	// Now is the clock of the write path; nil is the system clock.
 	Now func() time.Time
+	// Entropy, when set, makes ids and salts (golden-file tests).
+	Entropy io.Reader
 }
 
 // App is a running Candor: its services and the HTTP handler over them.
@@ -148,6 +151,9 @@ func New(ctx context.Context, s store.Store, cfg Config) (*App, error) {
 	opts := []registry.Option{registry.OnCommit(func(int) { l.Notify() })}
 	if cfg.Now != nil {
 		opts = append(opts, registry.WithClock(cfg.Now))
+	}
+	if cfg.Entropy != nil {
+		opts = append(opts, registry.WithEntropy(cfg.Entropy))
 	}
 	a.Registry = NewRegistry(s, opts...)
 

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 
@@ -259,8 +260,19 @@ func decodeHex(s string, out []byte) error {
 }
 
 // StoredLeaf is the ledger entry of a record version as the store keeps
-// it: the leaf, and the fresh salts of its personal fields to keep beside it.
-func StoredLeaf(collection, id string, version int, body []byte) (store.Leaf, error) {
+// it: the leaf, and the salts of its personal fields to keep beside it,
+// read from entropy (crypto/rand when nil).
+func StoredLeaf(collection, id string, version int, body []byte, entropy io.Reader) (store.Leaf, error) {
+	if entropy == nil {
+		entropy = rand.Reader
+	}
+	newSalt := func() []byte {
+		b := make([]byte, SaltSize)
+		if _, err := io.ReadFull(entropy, b); err != nil {
+			panic("ledger: no entropy for a salt: " + err.Error())
+		}
+		return b
+	}
 	leaf, secrets, err := BuildLeaf(collection, body, newSalt)
 	if err != nil {
 		return store.Leaf{}, fmt.Errorf("ledger leaf of %s/%s: %w", collection, id, err)
@@ -271,12 +283,6 @@ func StoredLeaf(collection, id string, version int, body []byte) (store.Leaf, er
 			Field: s.Field, Salt: s.Salt, Commitment: s.Commitment[:]})
 	}
 	return out, nil
-}
-
-func newSalt() []byte {
-	b := make([]byte, SaltSize)
-	rand.Read(b)
-	return b
 }
 
 // SecretsOf turns the salts a store keeps into the secrets a leaf is

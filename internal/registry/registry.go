@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"sync"
 	"time"
@@ -35,6 +36,8 @@ type Registry struct {
 	guards map[string]Guard
 	// committed hooks are told how many leaves each commit added.
 	committed []func(leaves int)
+	// entropy, when set, makes ids and salts (tests that need them fixed).
+	entropy io.Reader
 }
 
 // Option configures a Registry at construction.
@@ -54,6 +57,13 @@ func OnCommit(fn func(leaves int)) Option {
 // WithClock sets the clock that stamps versions.
 func WithClock(now func() time.Time) Option {
 	return func(r *Registry) { r.Now = now }
+}
+
+// WithEntropy makes new ids and personal-field salts from r instead of
+// the system's randomness, and writes a batch on one goroutine, so that the
+// same writes give the same records and leaves (golden files).
+func WithEntropy(r io.Reader) Option {
+	return func(reg *Registry) { reg.entropy = r }
 }
 
 // New returns a registry over s. A collection with a guard in its own
@@ -387,7 +397,7 @@ func (r *Registry) placeAll(ctx context.Context, tx store.Tx, a auth.Actor, prep
 			out[i].res, out[i].err = r.place(ctx, tx, a, p, existing[i], mode, now)
 		}
 	}
-	parallel := len(preps) >= 64
+	parallel := len(preps) >= 64 && r.entropy == nil
 	for _, p := range preps {
 		if p != nil && r.guards[p.rec.Collection()] != nil {
 			parallel = false
@@ -438,6 +448,14 @@ func (r *Registry) place(ctx context.Context, tx store.Tx, a auth.Actor, p *prep
 
 func submitter(a auth.Actor) string { return a.Org }
 
+// newID is a ULID of the write's time, so ids sort as records were made.
+func (r *Registry) newID(now time.Time) string {
+	if r.entropy == nil {
+		return ulid.MustNew(ulid.Timestamp(now), ulid.DefaultEntropy()).String()
+	}
+	return ulid.MustNew(ulid.Timestamp(now), r.entropy).String()
+}
+
 // now is the time a write stamps on the versions it makes: one reading of
 // the clock per batch, as the batch is one transaction.
 func (r *Registry) now() time.Time { return r.Now().UTC().Truncate(time.Microsecond) }
@@ -448,7 +466,7 @@ func (r *Registry) writeVersion(ctx context.Context, tx store.Tx, a auth.Actor, 
 	m := p.rec.Base()
 	if cur == nil {
 		if m.ID == "" {
-			m.ID = ulid.Make().String()
+			m.ID = r.newID(now)
 		} else if _, err := ulid.ParseStrict(m.ID); err != nil {
 			return nil, model.Invalid("id", "must be a ULID")
 		}
@@ -516,7 +534,7 @@ func (r *Registry) flush(ctx context.Context, tx store.Tx, a auth.Actor, res []*
 			leaf, publish, src = x.publicPart, true, &cp
 		}
 		if publish {
-			l, err := ledger.StoredLeaf(src.Collection, src.ID, src.Version, leaf)
+			l, err := ledger.StoredLeaf(src.Collection, src.ID, src.Version, leaf, r.entropy)
 			if err != nil {
 				return err
 			}

@@ -106,7 +106,7 @@ func (st *ImportStats) store(ctx context.Context, ms store.Measurements, stream 
 		return nil
 	}
 	stream.Stored(batch, n > 0)
-	return stream.Advance(ctx)
+	return stream.advance(ctx, fileLateness, false)
 }
 
 // Detect runs the detectors over the stored measurements between since and

@@ -115,13 +115,18 @@ func (st *Stream) Stored(ms []*model.Measurement, fresh bool) {
 
 // Advance feeds every country's detectors what was stored up to Lateness
 // before its latest measurement, and writes the events.
-func (st *Stream) Advance(ctx context.Context) error { return st.advance(ctx, false) }
+func (st *Stream) Advance(ctx context.Context) error { return st.advance(ctx, st.params.Lateness, false) }
 
 // Settle is Advance that first rebuilds, now, every country that had
 // stragglers: the end of an import.
-func (st *Stream) Settle(ctx context.Context) error { return st.advance(ctx, true) }
+func (st *Stream) Settle(ctx context.Context) error { return st.advance(ctx, st.params.Lateness, true) }
 
-func (st *Stream) advance(ctx context.Context, settle bool) error {
+// fileLateness is how far behind its latest measurement an import judges
+// while a file is read: OONI's files hold an hour, in no particular order
+// within it. The end of the file settles the rest.
+const fileLateness = time.Hour
+
+func (st *Stream) advance(ctx context.Context, lateness time.Duration, settle bool) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	ccs := make([]string, 0, len(st.countries))
@@ -140,7 +145,7 @@ func (st *Stream) advance(ctx context.Context, settle bool) error {
 			cs.det = detect.New(st.params)
 			cs.fed = cs.earliest.Add(-Lookback)
 		}
-		if err := st.feed(ctx, cc, cs, cs.latest.Add(-st.params.Lateness)); err != nil {
+		if err := st.feed(ctx, cc, cs, cs.latest.Add(-lateness)); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/candor-observatory/candor/internal/auth"
+	"github.com/candor-observatory/candor/internal/interference"
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/registry"
 	"github.com/candor-observatory/candor/internal/store"
@@ -19,7 +20,9 @@ type Handler struct {
 	Registry *registry.Registry
 	Log      *slog.Logger
 	// Ledger, when set, serves record proofs.
-	Ledger  *Ledger
+	Ledger *Ledger
+	// Intake, when set, takes submitted OONI measurements.
+	Intake  *interference.Intake
 	limiter *limiter
 	mux     *http.ServeMux
 }
@@ -34,6 +37,10 @@ type Route struct {
 	// Extra routes (ledger, cases…) may describe themselves here.
 	Params []Param
 	Tag    string
+	// Roles, when set, are the only roles that may call a write route;
+	// Bodies are the media types it takes (default application/json).
+	Roles  []string
+	Bodies map[string]string
 }
 
 // Param documents a query parameter.

@@ -13,6 +13,8 @@ import (
 
 	"github.com/candor-observatory/candor/internal/api"
 	"github.com/candor-observatory/candor/internal/cases"
+	"github.com/candor-observatory/candor/internal/interference"
+	"github.com/candor-observatory/candor/internal/interference/detect"
 	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/registry"
 	"github.com/candor-observatory/candor/internal/server"
@@ -42,6 +44,8 @@ type App struct {
 	Mux *http.ServeMux
 	// Explorer reads the store for the pages; StartLedger tells it about the log.
 	Explorer *web.StoreReader
+	// Stream runs detection on measurements submitted to the API.
+	Stream *interference.Stream
 	// Ledger is the verifiable log, once StartLedger ran.
 	Ledger *ledger.Log
 	// Background work started with the app (ledger sequencer, …) stops with ctx.
@@ -65,6 +69,14 @@ func NewApp(ctx context.Context, s *sqlstore.DB, log *slog.Logger) (*App, error)
 	app := &App{Store: s, Registry: reg, Log: log}
 	mux := http.NewServeMux()
 	app.API = api.New(s, reg, log)
+	// Measurements submitted to the API are scored with OONI's fingerprints
+	// when the shared data holds them, and streamed to the detectors.
+	sc, _, err := interference.Scorer("")
+	if err != nil {
+		return nil, err
+	}
+	app.Stream = interference.NewStream(s, reg, detect.DefaultParams())
+	app.API.Intake = interference.NewIntake(s, app.Stream, sc)
 	app.Mux = mux
 	mux.Handle("/api/", app.API)
 	mux.Handle("/cases/", casepage.Handler(cases.NewStatsCache(30*time.Second, cases.NewService(s, reg).Stats).Stats))

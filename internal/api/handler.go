@@ -8,7 +8,9 @@ import (
 	"strconv"
 
 	"github.com/candor-observatory/candor/internal/auth"
+	"github.com/candor-observatory/candor/internal/cases"
 	"github.com/candor-observatory/candor/internal/interference"
+	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/registry"
 	"github.com/candor-observatory/candor/internal/store"
@@ -19,12 +21,13 @@ type Handler struct {
 	Store    store.Store
 	Registry *registry.Registry
 	Log      *slog.Logger
-	// Ledger, when set, serves record proofs.
-	Ledger *Ledger
-	// Intake, when set, takes submitted OONI measurements.
-	Intake  *interference.Intake
-	limiter *limiter
-	mux     *http.ServeMux
+	// ledger serves record proofs and log status; nil runs without a log.
+	ledger          *ledger.Log
+	cases           *cases.Service
+	publicCaseStats *cases.StatsCache
+	intake          *interference.Intake
+	limiter         *limiter
+	mux             *http.ServeMux
 }
 
 // Route is one API operation; the same table registers the handlers and
@@ -34,9 +37,8 @@ type Route struct {
 	Summary         string
 	Write           bool
 	Handle          func(h *Handler, w http.ResponseWriter, r *http.Request)
-	// Extra routes (ledger, cases…) may describe themselves here.
-	Params []Param
-	Tag    string
+	Params          []Param
+	Tag             string
 	// Roles, when set, are the only roles that may call a write route;
 	// Bodies are the media types it takes (default application/json).
 	Roles  []string
@@ -46,22 +48,27 @@ type Route struct {
 // Param documents a query parameter.
 type Param struct{ Name, Description string }
 
-var routes []Route
-
-// AddRoutes lets other packages' endpoints join the API, its auth and its document.
-func AddRoutes(rs ...Route) { routes = append(routes, rs...) }
-
-// Routes lists the API's operations.
-func Routes() []Route { return routes }
+// Deps are what the API is built from.
+type Deps struct {
+	Store    store.Store
+	Registry *registry.Registry
+	// Ledger is the verifiable log; nil serves no proofs.
+	Ledger    *ledger.Log
+	Cases     *cases.Service
+	CaseStats *cases.StatsCache
+	// Intake takes submitted OONI measurements; nil takes none.
+	Intake *interference.Intake
+	Log    *slog.Logger
+}
 
 // New builds the API handler.
-func New(s store.Store, reg *registry.Registry, log *slog.Logger) *Handler {
-	if log == nil {
-		log = slog.Default()
+func New(d Deps) *Handler {
+	if d.Log == nil {
+		d.Log = slog.Default()
 	}
-	h := &Handler{Store: s, Registry: reg, Log: log, limiter: newLimiter(20, 200), mux: http.NewServeMux()}
-	for _, rt := range routes {
-		rt := rt
+	h := &Handler{Store: d.Store, Registry: d.Registry, Log: d.Log, ledger: d.Ledger, cases: d.Cases, publicCaseStats: d.CaseStats, intake: d.Intake,
+		limiter: newLimiter(20, 200), mux: http.NewServeMux()}
+	for _, rt := range Routes() {
 		h.mux.HandleFunc(rt.Method+" "+rt.Pattern, func(w http.ResponseWriter, r *http.Request) {
 			if rt.Write && !h.limiter.allow(clientKey(r)) {
 				w.Header().Set("Retry-After", "1")

@@ -31,7 +31,7 @@ func (h *Handler) submitMeasurements(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, Problem{Status: http.StatusForbidden, Detail: "role " + a.Role + " may not submit measurements; admin and civil_society may"})
 		return
 	}
-	if h.Intake == nil {
+	if h.intake == nil {
 		writeProblem(w, Problem{Status: http.StatusNotImplemented, Detail: "this server takes no measurements"})
 		return
 	}
@@ -46,7 +46,7 @@ func (h *Handler) submitMeasurements(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	res, err := h.Intake.Submit(r.Context(), a, body, ct == "application/x-ndjson")
+	res, err := h.intake.Submit(r.Context(), a, body, ct == "application/x-ndjson")
 	var se *interference.SubmitError
 	if errors.As(err, &se) {
 		p := Problem{Status: http.StatusBadRequest, Detail: se.Error()}

@@ -7,18 +7,15 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/candor-observatory/candor/internal/api"
+	"github.com/candor-observatory/candor/internal/app/apptest"
 	"github.com/candor-observatory/candor/internal/auth"
-	"github.com/candor-observatory/candor/internal/interference"
-	"github.com/candor-observatory/candor/internal/interference/detect"
-	"github.com/candor-observatory/candor/internal/interference/ooni"
 	"github.com/candor-observatory/candor/internal/interference/ooni/oonitest"
 	"github.com/candor-observatory/candor/internal/model"
+	"github.com/candor-observatory/candor/internal/registry/registrytest"
 	"github.com/candor-observatory/candor/internal/shareddata/shareddatatest"
 	"github.com/candor-observatory/candor/internal/store"
 	"github.com/candor-observatory/candor/internal/store/sqlstore"
@@ -32,15 +29,10 @@ func TestSubmitMeasurements(t *testing.T) { storetest.Each(t, testSubmitMeasurem
 
 func testSubmitMeasurements(t *testing.T, db *sqlstore.DB) {
 	ctx := context.Background()
-	f := storetest.NewFixture(t, db)
-	dir := shareddatatest.Path(t, "ooni", "ooni-backend-fastpath")
-	fp, err := ooni.LoadFingerprints(filepath.Join(dir, "fingerprints_dns.json"), filepath.Join(dir, "fingerprints_http.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := api.New(db, f.Reg, nil)
-	h.Intake = interference.NewIntake(db, interference.NewStream(db, f.Reg, detect.DefaultParams()), &ooni.Scorer{FP: fp})
-	srv := httptest.NewServer(h)
+	f := registrytest.NewFixture(t, db)
+	// The server scores with the fingerprints of the shared data.
+	shareddatatest.Path(t, "ooni", "ooni-backend-fastpath", "fingerprints_dns.json")
+	srv := httptest.NewServer(apptest.New(t, db, nil).API)
 	t.Cleanup(srv.Close)
 	csToken, _, _ := auth.NewToken(ctx, db, f.Group, auth.CivilSociety, "")
 	xToken, _, _ := auth.NewToken(ctx, db, f.X, auth.Platform, "")

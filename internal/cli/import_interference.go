@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/candor-observatory/candor/internal/app"
+
 	"github.com/mattn/go-isatty"
 	"github.com/schollz/progressbar/v3"
 
@@ -19,17 +21,8 @@ import (
 	"github.com/candor-observatory/candor/internal/interference/detect"
 	"github.com/candor-observatory/candor/internal/interference/ooni"
 	"github.com/candor-observatory/candor/internal/model"
-	"github.com/candor-observatory/candor/internal/registry"
 	"github.com/candor-observatory/candor/internal/store"
 )
-
-func init() {
-	RegisterImport(ImportFormat{Name: "ooni", Summary: "OONI measurements (.json, .post, .jsonl, .jsonl.gz, tar of them); then detect", Run: runImportOONI})
-	RegisterImport(ImportFormat{Name: "stop", Summary: "Access Now #KeepItOn STOP shutdown data (.csv, .csv.gz, .xlsx) as events", Run: runImportEvents("stop")})
-	RegisterImport(ImportFormat{Name: "ioda", Summary: "the curated IODA outage list (.csv) as events", Run: runImportEvents("ioda")})
-	RegisterImport(ImportFormat{Name: "citizenlab", Summary: "Citizen Lab test lists (.csv): category tags of domains", Run: runImportCitizenLab})
-	Register(Command{Name: "detect", Summary: "find blocking and throttling episodes in stored measurements and write them as events", Run: runDetect})
-}
 
 // isTerminal tells whether progress should be drawn on w.
 func isTerminal(w io.Writer) bool {
@@ -77,14 +70,14 @@ func runImportOONI(ctx context.Context, env *Env, args []string) error {
 	if !found {
 		fmt.Fprintln(env.Stderr, "candor import ooni: no blocking fingerprints found (--fingerprints): nothing will be scored as confirmed")
 	}
-	s, err := OpenStore(ctx, *db)
+	s, err := app.OpenStore(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	var stream *interference.Stream
 	if !*noDetect {
-		stream = interference.NewStream(s, registry.New(s), detect.DefaultParams())
+		stream = interference.NewStream(s, app.NewRegistry(s), detect.DefaultParams())
 		stream.OnVersion = func(w interference.Written) { printVersion(env, w) }
 	}
 	opts := ooni.Options{Scorer: sc, OnError: func(e *ooni.LineError) {
@@ -163,12 +156,12 @@ func runDetect(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	q.ProbeCC = *cc
-	s, err := OpenStore(ctx, *db)
+	s, err := app.OpenStore(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	st, err := interference.Detect(ctx, s, registry.New(s), q, detect.DefaultParams(), func(w interference.Written) { printVersion(env, w) })
+	st, err := interference.Detect(ctx, s, app.NewRegistry(s), q, detect.DefaultParams(), func(w interference.Written) { printVersion(env, w) })
 	if err != nil {
 		return err
 	}
@@ -226,7 +219,7 @@ func runImportEvents(format string) func(ctx context.Context, env *Env, args []s
 			events = append(events, evs...)
 		}
 		events = mergeBySourceID(events)
-		s, err := OpenStore(ctx, *db)
+		s, err := app.OpenStore(ctx, *db)
 		if err != nil {
 			return err
 		}
@@ -237,7 +230,7 @@ func runImportEvents(format string) func(ctx context.Context, env *Env, args []s
 		if err := interference.LinkRelated(ctx, s, events); err != nil {
 			return err
 		}
-		res, err := interference.WriteEvents(ctx, registry.New(s), events)
+		res, err := interference.WriteEvents(ctx, app.NewRegistry(s), events)
 		if err != nil {
 			return err
 		}
@@ -283,7 +276,7 @@ func runImportCitizenLab(ctx context.Context, env *Env, args []string) error {
 	tags.Each(func(t citizenlab.Tag) {
 		rows = append(rows, store.DomainCategory{Domain: t.Domain, Category: t.Category, List: t.List})
 	})
-	s, err := OpenStore(ctx, *db)
+	s, err := app.OpenStore(ctx, *db)
 	if err != nil {
 		return err
 	}

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/candor-observatory/candor/internal/app"
+
 	"github.com/candor-observatory/candor/internal/verify"
 )
-
-func init() {
-	Register(Command{Name: "verify", Summary: "check the log and records against a server (--server) or the local database (--db)", Run: runVerify})
-}
 
 func runVerify(ctx context.Context, env *Env, args []string) error {
 	fs := NewFlags(env, "verify", "--server URL [--state FILE] [--log-key K] [--witness-key K ... --quorum N] [[collection/]id[@version] ...]\n       candor verify --db DSN [--log-key K]")
@@ -34,7 +32,7 @@ func runVerify(ctx context.Context, env *Env, args []string) error {
 		err = verify.Server(ctx, verify.Options{Server: *server, StateFile: *state, LogKey: *logKey, WitnessKeys: witnessKeys,
 			Quorum: *quorum, Records: fs.Args(), Sample: *sample, Out: env.Stdout})
 	case *db != "":
-		s, oerr := OpenStore(ctx, *db)
+		s, oerr := app.OpenStore(ctx, *db)
 		if oerr != nil {
 			return oerr
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/candor-observatory/candor/internal/interference/ooni"
+	"github.com/candor-observatory/candor/internal/store"
 )
 
 // measurementExts are the names of files that hold measurements.
@@ -73,7 +74,7 @@ type FollowedFile struct {
 // are stored once however often they are read). A file that fails is
 // reported and not retried until it changes. Memory holds one file's
 // batches in flight and one entry per file in the directory.
-func Follow(ctx context.Context, s Store, stream *Stream, dir string, interval time.Duration, opts ooni.Options, onFile func(FollowedFile)) error {
+func Follow(ctx context.Context, s store.Store, stream *Stream, dir string, interval time.Duration, opts ooni.Options, onFile func(FollowedFile)) error {
 	if st, err := os.Stat(dir); err != nil {
 		return err
 	} else if !st.IsDir() {

@@ -14,13 +14,13 @@ import (
 // Intake takes measurements submitted through the API: it scores them as
 // an import does, stores them and feeds them to the stream.
 type Intake struct {
-	store  Store
+	store  store.Store
 	stream *Stream
 	scorer *ooni.Scorer
 }
 
 // NewIntake returns an intake; stream may be nil for no detection.
-func NewIntake(s Store, stream *Stream, sc *ooni.Scorer) *Intake {
+func NewIntake(s store.Store, stream *Stream, sc *ooni.Scorer) *Intake {
 	if sc == nil {
 		sc = &ooni.Scorer{}
 	}

@@ -113,7 +113,7 @@ func (st *ImportStats) store(ctx context.Context, ms store.Measurements, stream 
 // until (nil for no bound), country by country, as a stream would have
 // judged them had they arrived one by one, and writes the versions of the
 // events. Running it again on the same measurements writes nothing.
-func Detect(ctx context.Context, s Store, reg *registry.Registry, q store.MeasurementQuery, p detect.Params, onVersion func(Written)) (StreamStats, error) {
+func Detect(ctx context.Context, s store.Store, reg *registry.Registry, q store.MeasurementQuery, p detect.Params, onVersion func(Written)) (StreamStats, error) {
 	q.Cursor, q.Limit = "", 0
 	countries := []string{q.ProbeCC}
 	if q.ProbeCC == "" {
@@ -158,7 +158,7 @@ func Detect(ctx context.Context, s Store, reg *registry.Registry, q store.Measur
 }
 
 // span is the time of the oldest and the newest measurement a query selects.
-func span(ctx context.Context, s Store, q store.MeasurementQuery) (*time.Time, *time.Time, error) {
+func span(ctx context.Context, s store.Store, q store.MeasurementQuery) (*time.Time, *time.Time, error) {
 	q.Limit = 1
 	page, err := s.ListMeasurements(ctx, q)
 	if err != nil || len(page.Measurements) == 0 {

@@ -82,7 +82,7 @@ func testImportDetect(t *testing.T, db *sqlstore.DB) {
 		t.Fatalf("events list: %v, %v", page, err)
 	}
 	// Organisation, period and demand, then three versions of each event.
-	if size, _ := db.LogSize(ctx); size != 9 {
+	if size, _ := db.EntryCount(ctx); size != 9 {
 		t.Errorf("ledger size %d, want 9", size)
 	}
 	for _, row := range page.Rows {

@@ -12,13 +12,6 @@ import (
 	"github.com/candor-observatory/candor/internal/store"
 )
 
-// Store is what the observatory needs of a store: records for the events,
-// and the measurements table.
-type Store interface {
-	store.Store
-	store.Measurements
-}
-
 // Lookback is how much stored history a stream replays through a
 // country's detectors before it judges new measurements, so that they
 // start from the usual levels. Detection is causal, so replaying it gives
@@ -36,7 +29,7 @@ const Lookback = 14 * 24 * time.Hour
 // and counted; the country's detectors are then rebuilt from the store
 // (RebuildEvery at most in a long-running stream, and at Settle).
 type Stream struct {
-	store  Store
+	store  store.Store
 	reg    *registry.Registry
 	params detect.Params
 	// RebuildEvery spaces rebuilds after stragglers.
@@ -75,7 +68,7 @@ type countryStream struct {
 }
 
 // NewStream returns a stream writing events through reg.
-func NewStream(s Store, reg *registry.Registry, p detect.Params) *Stream {
+func NewStream(s store.Store, reg *registry.Registry, p detect.Params) *Stream {
 	return &Stream{store: s, reg: reg, params: p, RebuildEvery: time.Minute, countries: map[string]*countryStream{}}
 }
 
@@ -115,7 +108,9 @@ func (st *Stream) Stored(ms []*model.Measurement, fresh bool) {
 
 // Advance feeds every country's detectors what was stored up to Lateness
 // before its latest measurement, and writes the events.
-func (st *Stream) Advance(ctx context.Context) error { return st.advance(ctx, st.params.Lateness, false) }
+func (st *Stream) Advance(ctx context.Context) error {
+	return st.advance(ctx, st.params.Lateness, false)
+}
 
 // Settle is Advance that first rebuilds, now, every country that had
 // stragglers: the end of an import.

@@ -31,20 +31,24 @@ var Codes = []string{"en", "tr", "vi"}
 var (
 	tags    = []language.Tag{language.English, language.Turkish, language.Vietnamese}
 	matcher = language.NewMatcher(tags)
-	bundle  *i18n.Bundle
-	locales = map[string]*Locale{}
+	// The messages are compiled into the binary, so they are read once.
+	locales = loadLocales()
 )
 
-func init() {
-	bundle = i18n.NewBundle(language.English)
-	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	for i, code := range Codes {
-		if _, err := bundle.LoadMessageFileFS(files, "messages/"+code+".toml"); err != nil {
+func loadLocales() map[string]*Locale {
+	b := i18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	for _, code := range Codes {
+		if _, err := b.LoadMessageFileFS(files, "messages/"+code+".toml"); err != nil {
 			panic(err)
 		}
-		locales[code] = newLocale(code, tags[i])
-		locales[code].patterns()
 	}
+	ls := map[string]*Locale{}
+	for i, code := range Codes {
+		ls[code] = newLocale(b, code, tags[i])
+		ls[code].patterns()
+	}
+	return ls
 }
 
 // Locale formats text for one language.
@@ -89,11 +93,11 @@ func (l *Locale) fill(pattern string, t time.Time) string {
 	return r.Replace(pattern)
 }
 
-func newLocale(code string, tag language.Tag) *Locale {
+func newLocale(b *i18n.Bundle, code string, tag language.Tag) *Locale {
 	return &Locale{
 		Code:    code,
 		Tag:     tag,
-		loc:     i18n.NewLocalizer(bundle, code),
+		loc:     i18n.NewLocalizer(b, code),
 		printer: message.NewPrinter(tag),
 		regions: display.Regions(tag),
 		upper:   cases.Upper(tag),

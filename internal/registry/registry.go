@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"sync"
 	"time"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/canonjson"
+	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/store"
 )
@@ -30,23 +32,47 @@ type Registry struct {
 	Store store.Store
 	// Now is the clock; tests fix it.
 	Now func() time.Time
-	// LeafInTx builds ledger leaves inside the write transaction, so that
-	// what a leaf commits to (personal-field salts) is kept in the same
-	// commit; nil means the canonical JSON itself is the leaf.
-	LeafInTx func(ctx context.Context, tx store.Tx, row *store.Row) ([]byte, error)
-	// Committed, if set, is told how many leaves each commit added.
-	Committed func(leaves int)
+	// guards decide alone who may write their collection (see Guard).
+	guards map[string]Guard
+	// committed hooks are told how many leaves each commit added.
+	committed []func(leaves int)
+	// entropy, when set, makes ids and salts (tests that need them fixed).
+	entropy io.Reader
 }
 
-// New returns a registry over s.
-func New(s store.Store) *Registry {
-	r := &Registry{Store: s, Now: func() time.Time { return time.Now().UTC() }}
-	// A store that keeps personal-field salts builds the leaves, so that
-	// every writer (API, importers, CLI) produces the same ledger.
-	if lb, ok := s.(interface {
-		LeafInTx(ctx context.Context, tx store.Tx, row *store.Row) ([]byte, error)
-	}); ok {
-		r.LeafInTx = lb.LeafInTx
+// Option configures a Registry at construction.
+type Option func(*Registry)
+
+// WithGuard makes g the only judge of writes to collection's records.
+func WithGuard(collection string, g Guard) Option {
+	return func(r *Registry) { r.guards[collection] = g }
+}
+
+// OnCommit has fn told, after each commit that added ledger leaves, how
+// many it added.
+func OnCommit(fn func(leaves int)) Option {
+	return func(r *Registry) { r.committed = append(r.committed, fn) }
+}
+
+// WithClock sets the clock that stamps versions.
+func WithClock(now func() time.Time) Option {
+	return func(r *Registry) { r.Now = now }
+}
+
+// WithEntropy makes new ids and personal-field salts from r instead of
+// the system's randomness, and writes a batch on one goroutine, so that the
+// same writes give the same records and leaves (golden files).
+func WithEntropy(r io.Reader) Option {
+	return func(reg *Registry) { reg.entropy = r }
+}
+
+// New returns a registry over s. A collection with a guard in its own
+// package (cases) is written only by a registry given that guard: without
+// it, the collection is refused.
+func New(s store.Store, opts ...Option) *Registry {
+	r := &Registry{Store: s, Now: func() time.Time { return time.Now().UTC() }, guards: map[string]Guard{}}
+	for _, o := range opts {
+		o(r)
 	}
 	return r
 }
@@ -156,7 +182,7 @@ func (r *Registry) Update(ctx context.Context, a auth.Actor, id string, rec mode
 		if err != nil {
 			return err
 		}
-		if g := guards[rec.Collection()]; g != nil {
+		if g := r.guards[rec.Collection()]; g != nil {
 			if err := g(ctx, tx, a, rec, cur); err != nil {
 				return err
 			}
@@ -192,17 +218,21 @@ func (r *Registry) Write(ctx context.Context, a auth.Actor, recs []model.Record,
 }
 
 func (r *Registry) notify(res ...*Result) {
-	if r.Committed == nil {
-		return
-	}
 	n := 0
 	for _, x := range res {
 		if x != nil && x.Row != nil && x.Row.LeafIndex != nil {
 			n++
 		}
 	}
-	if n > 0 {
-		r.Committed(n)
+	r.committedLeaves(n)
+}
+
+func (r *Registry) committedLeaves(n int) {
+	if n == 0 {
+		return
+	}
+	for _, fn := range r.committed {
+		fn(n)
 	}
 }
 
@@ -367,9 +397,9 @@ func (r *Registry) placeAll(ctx context.Context, tx store.Tx, a auth.Actor, prep
 			out[i].res, out[i].err = r.place(ctx, tx, a, p, existing[i], mode, now)
 		}
 	}
-	parallel := len(preps) >= 64
+	parallel := len(preps) >= 64 && r.entropy == nil
 	for _, p := range preps {
-		if p != nil && guards[p.rec.Collection()] != nil {
+		if p != nil && r.guards[p.rec.Collection()] != nil {
 			parallel = false
 			break
 		}
@@ -406,7 +436,7 @@ func (r *Registry) place(ctx context.Context, tx store.Tx, a auth.Actor, p *prep
 		}
 		return nil, &store.ConflictError{Collection: cur.Collection, ID: cur.ID, SourceID: p.index.SourceID}
 	}
-	if g := guards[p.rec.Collection()]; g != nil {
+	if g := r.guards[p.rec.Collection()]; g != nil {
 		if err := g(ctx, tx, a, p.rec, cur); err != nil {
 			return nil, err
 		}
@@ -418,6 +448,14 @@ func (r *Registry) place(ctx context.Context, tx store.Tx, a auth.Actor, p *prep
 
 func submitter(a auth.Actor) string { return a.Org }
 
+// newID is a ULID of the write's time, so ids sort as records were made.
+func (r *Registry) newID(now time.Time) string {
+	if r.entropy == nil {
+		return ulid.MustNew(ulid.Timestamp(now), ulid.DefaultEntropy()).String()
+	}
+	return ulid.MustNew(ulid.Timestamp(now), r.entropy).String()
+}
+
 // now is the time a write stamps on the versions it makes: one reading of
 // the clock per batch, as the batch is one transaction.
 func (r *Registry) now() time.Time { return r.Now().UTC().Truncate(time.Microsecond) }
@@ -428,7 +466,7 @@ func (r *Registry) writeVersion(ctx context.Context, tx store.Tx, a auth.Actor, 
 	m := p.rec.Base()
 	if cur == nil {
 		if m.ID == "" {
-			m.ID = ulid.Make().String()
+			m.ID = r.newID(now)
 		} else if _, err := ulid.ParseStrict(m.ID); err != nil {
 			return nil, model.Invalid("id", "must be a ULID")
 		}
@@ -478,7 +516,7 @@ func (r *Registry) writeVersion(ctx context.Context, tx store.Tx, a auth.Actor, 
 // flush writes the new versions, their leaves and audit entries.
 func (r *Registry) flush(ctx context.Context, tx store.Tx, a auth.Actor, res []*Result) error {
 	var rows []*store.Row
-	var leaves [][]byte
+	var leaves []store.Leaf
 	var leafRows []*store.Row
 	var audit []store.AuditEntry
 	now := r.Now().UTC()
@@ -496,13 +534,14 @@ func (r *Registry) flush(ctx context.Context, tx store.Tx, a auth.Actor, res []*
 			leaf, publish, src = x.publicPart, true, &cp
 		}
 		if publish {
-			if r.LeafInTx != nil {
-				var err error
-				if leaf, err = r.LeafInTx(ctx, tx, src); err != nil {
-					return err
-				}
+			l, err := ledger.StoredLeaf(src.Collection, src.ID, src.Version, leaf, r.entropy)
+			if err != nil {
+				return err
 			}
-			leaves = append(leaves, leaf)
+			if len(l.Data) > ledger.MaxEntrySize {
+				return model.Invalid("", "record is %d bytes in the ledger, more than the %d allowed", len(l.Data), ledger.MaxEntrySize)
+			}
+			leaves = append(leaves, l)
 			leafRows = append(leafRows, x.Row)
 		}
 		action := "create"

@@ -12,15 +12,16 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
+	"github.com/candor-observatory/candor/internal/client"
 	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/ledger/c2sp"
 	"github.com/candor-observatory/candor/internal/model"
@@ -63,40 +64,10 @@ type State struct {
 	Seen       time.Time `json:"seen"`
 }
 
-type client struct {
-	base string
-	http *http.Client
-}
-
-func (c client) get(ctx context.Context, path string) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, "GET", c.base+path, nil)
-	if err != nil {
-		return 0, nil, err
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	return resp.StatusCode, b, err
-}
-
-func (c client) mustGet(ctx context.Context, path string) ([]byte, error) {
-	code, b, err := c.get(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	if code != http.StatusOK {
-		return nil, fmt.Errorf("GET %s: status %d: %s", path, code, strings.TrimSpace(string(b)))
-	}
-	return b, nil
-}
-
 // tiles lets tlog.TileHashReader fetch tlog-tiles from the server.
 type tiles struct {
 	ctx context.Context
-	c   client
+	c   *client.Client
 }
 
 func (t tiles) Height() int { return ledger.TileHeight }
@@ -104,7 +75,7 @@ func (t tiles) Height() int { return ledger.TileHeight }
 func (t tiles) ReadTiles(ts []tlog.Tile) ([][]byte, error) {
 	out := make([][]byte, len(ts))
 	for i, x := range ts {
-		b, err := t.c.mustGet(t.ctx, "/log/"+ledger.TileRef{Level: x.L, Index: x.N, Width: x.W}.Path())
+		b, err := t.c.Tile(t.ctx, ledger.TileRef{Level: x.L, Index: x.N, Width: x.W})
 		if err != nil {
 			return nil, err
 		}
@@ -122,9 +93,13 @@ func Server(ctx context.Context, o Options) error {
 	if out == nil {
 		out = io.Discard
 	}
-	c := client{base: strings.TrimSuffix(o.Server, "/"), http: o.HTTP}
-	if c.http == nil {
-		c.http = &http.Client{Timeout: 60 * time.Second}
+	var copts []client.Option
+	if o.HTTP != nil {
+		copts = append(copts, client.WithHTTPClient(o.HTTP))
+	}
+	c, err := client.New(o.Server, copts...)
+	if err != nil {
+		return fmt.Errorf("--server: %w", err)
 	}
 	var st State
 	if o.StateFile != "" {
@@ -144,11 +119,9 @@ func Server(ctx context.Context, o Options) error {
 		logKey = st.LogKey
 	}
 	if logKey == "" {
-		b, err := c.mustGet(ctx, "/log/key")
-		if err != nil {
+		if logKey, err = c.LogKey(ctx); err != nil {
 			return err
 		}
-		logKey = strings.TrimSpace(string(b))
 		fmt.Fprintf(out, "trusting the log key the server gave on first use: %s\n", logKey)
 	}
 	if st.LogKey != "" && o.LogKey != "" && st.LogKey != o.LogKey {
@@ -168,7 +141,7 @@ func Server(ctx context.Context, o Options) error {
 	}
 
 	// 1. The checkpoint: signed by the log, cosigned by enough witnesses.
-	signed, err := c.mustGet(ctx, "/log/checkpoint")
+	signed, err := c.Checkpoint(ctx)
 	if err != nil {
 		return err
 	}
@@ -270,7 +243,7 @@ func Server(ctx context.Context, o Options) error {
 
 // checkRecord fetches a record and its proof, rebuilds its leaf from the
 // content served and proves that leaf in the verified tree.
-func checkRecord(ctx context.Context, c client, out io.Writer, thr tlog.HashReader, cp c2sp.Checkpoint, ref string) error {
+func checkRecord(ctx context.Context, c *client.Client, out io.Writer, thr tlog.HashReader, cp c2sp.Checkpoint, ref string) error {
 	collection, id, ok := strings.Cut(ref, "/")
 	if !ok {
 		// A bare id: ids are unique across collections, so ask each.
@@ -283,30 +256,22 @@ func checkRecord(ctx context.Context, c client, out io.Writer, thr tlog.HashRead
 	if collection == "" || id == "" {
 		return fmt.Errorf("record %q: write it as collection/id, collection/id@version or id", ref)
 	}
-	version := ""
+	version := 0
 	if i := strings.IndexByte(id, '@'); i >= 0 {
-		id, version = id[:i], id[i+1:]
+		v, err := strconv.Atoi(id[i+1:])
+		if err != nil || v < 1 {
+			return fmt.Errorf("record %q: the version after @ must be a whole number from 1", ref)
+		}
+		id, version = id[:i], v
 	}
-	q := ""
-	if version != "" {
-		q = "?version=" + url.QueryEscape(version)
+	p, err := c.Proof(ctx, collection, id, version)
+	if client.IsStatus(err, http.StatusNotFound) {
+		return mismatch("record %s: the server does not serve it or says it is not in the log (%v)", ref, err)
 	}
-	base := "/api/v1/" + url.PathEscape(collection) + "/" + url.PathEscape(id)
-	code, b, err := c.get(ctx, base+"/proof"+q)
 	if err != nil {
-		return err
-	}
-	if code == http.StatusNotFound {
-		return mismatch("record %s: the server does not serve it or says it is not in the log (%s)", ref, problemDetail(b))
-	}
-	if code != http.StatusOK {
-		return fmt.Errorf("record %s: proof: status %d: %s", ref, code, problemDetail(b))
-	}
-	var p ledger.RecordProof
-	if err := json.Unmarshal(b, &p); err != nil {
 		return fmt.Errorf("record %s: proof: %w", ref, err)
 	}
-	body, err := c.mustGet(ctx, fmt.Sprintf("%s?version=%d", base, p.Version))
+	body, err := c.Record(ctx, collection, id, p.Version)
 	if err != nil {
 		return fmt.Errorf("record %s: %w", ref, err)
 	}
@@ -321,7 +286,7 @@ func checkRecord(ctx context.Context, c client, out io.Writer, thr tlog.HashRead
 		return mismatch("record %s version %d does not match the log entry %d: the content served now differs from what was published "+
 			"(it was edited after publication), or the server points at the wrong entry", ref, p.Version, p.LeafIndex)
 	}
-	if err := checkReceipt(p, leaf); err != nil {
+	if err := checkReceipt(*p, leaf); err != nil {
 		return mismatch("record %s: the server's tlog-proof receipt is invalid: %v", ref, err)
 	}
 	fmt.Fprintf(out, "record %s/%s version %d: included at log index %d, content matches\n", collection, p.ID, p.Version, p.LeafIndex)
@@ -331,11 +296,11 @@ func checkRecord(ctx context.Context, c client, out io.Writer, thr tlog.HashRead
 // checkEntry reads one log entry from the entry bundles, checks it against
 // the verified tile hashes, and checks that the server still serves the
 // record version it holds, unchanged.
-func checkEntry(ctx context.Context, c client, out io.Writer, thr tlog.HashReader, cp c2sp.Checkpoint, idx int64) error {
+func checkEntry(ctx context.Context, c *client.Client, out io.Writer, thr tlog.HashReader, cp c2sp.Checkpoint, idx int64) error {
 	// The bundle holding idx, as wide as the verified tree allows.
 	n := idx / ledger.TileWidth
 	width := int(min(ledger.TileWidth, cp.Size-n*ledger.TileWidth))
-	b, err := c.mustGet(ctx, "/log/"+ledger.TileRef{Level: ledger.EntriesLevel, Index: n, Width: width}.Path())
+	b, err := c.Tile(ctx, ledger.TileRef{Level: ledger.EntriesLevel, Index: n, Width: width})
 	if err != nil {
 		return err
 	}
@@ -359,21 +324,17 @@ func checkEntry(ctx context.Context, c client, out io.Writer, thr tlog.HashReade
 		return mismatch("log entry %d holds no record id", idx)
 	}
 	ref := fmt.Sprintf("%s/%s@%d", collection, meta.ID, meta.Version)
-	code, pb, err := c.get(ctx, fmt.Sprintf("/api/v1/%s/%s/proof?version=%d", collection, meta.ID, meta.Version))
-	if err != nil {
-		return err
-	}
-	if code == http.StatusNotFound {
+	p, err := c.Proof(ctx, collection, meta.ID, meta.Version)
+	if client.IsStatus(err, http.StatusNotFound) {
 		return mismatch("log entry %d records %s, but the server no longer serves that record version: it was deleted or hidden after publication", idx, ref)
 	}
-	var p ledger.RecordProof
-	if code != http.StatusOK || json.Unmarshal(pb, &p) != nil {
-		return fmt.Errorf("record %s: proof: status %d: %s", ref, code, problemDetail(pb))
+	if err != nil {
+		return fmt.Errorf("record %s: proof: %w", ref, err)
 	}
 	if p.LeafIndex != idx {
 		return mismatch("log entry %d records %s, but the server places that version at index %d", idx, ref, p.LeafIndex)
 	}
-	body, err := c.mustGet(ctx, fmt.Sprintf("/api/v1/%s/%s?version=%d", collection, meta.ID, meta.Version))
+	body, err := c.Record(ctx, collection, meta.ID, meta.Version)
 	if err != nil {
 		return mismatch("log entry %d records %s, but the server no longer serves it: %v", idx, ref, err)
 	}
@@ -385,14 +346,16 @@ func checkEntry(ctx context.Context, c client, out io.Writer, thr tlog.HashReade
 	return nil
 }
 
-func findCollection(ctx context.Context, c client, id string) (string, error) {
+func findCollection(ctx context.Context, c *client.Client, id string) (string, error) {
 	for _, name := range model.Collections() {
-		code, _, err := c.get(ctx, "/api/v1/"+name+"/"+url.PathEscape(id)+"/versions")
-		if err != nil {
-			return "", err
-		}
-		if code == http.StatusOK {
+		_, err := c.Versions(ctx, name, id)
+		if err == nil {
 			return name, nil
+		}
+		// Any answer but success means "not in this collection".
+		var answer *client.Error
+		if !errors.As(err, &answer) {
+			return "", err
 		}
 	}
 	return "", mismatch("record %s: the server serves no record with that id in any collection", id)
@@ -425,14 +388,6 @@ func checkReceipt(p ledger.RecordProof, leaf []byte) error {
 		hs[i] = r.Hashes[i]
 	}
 	return ledger.VerifyInclusion(ledger.LeafHash(leaf), r.Index, cp.Size, hs, cp.Hash)
-}
-
-func problemDetail(b []byte) string {
-	var p struct{ Title, Detail string }
-	if json.Unmarshal(b, &p) == nil && (p.Detail != "" || p.Title != "") {
-		return strings.TrimSpace(p.Title + ": " + p.Detail)
-	}
-	return strings.TrimSpace(string(b))
 }
 
 func saveState(path string, st State) error {

@@ -148,13 +148,66 @@ func Detect(ctx context.Context, s store.Store, reg *registry.Registry, q store.
 			until = *q.Until
 		}
 		stream.mu.Lock()
+		made := map[string]bool{}
+		stream.made = made
 		err = stream.feed(ctx, cc, cs, until)
+		stream.made = nil
 		stream.mu.Unlock()
 		if err != nil {
 			return stream.Stats(), err
 		}
+		// Judged from its start, the span's episodes are all known: a stored
+		// detected event in it that this run did not make (an older
+		// detector's, or one made on measurements since corrected) is retracted.
+		from := cs.fed
+		if q.Since == nil {
+			from = first.Add(p.BaselineWindow)
+		}
+		n, err := retract(ctx, s, reg, cc, from, until.Truncate(p.Bucket), made)
+		if err != nil {
+			return stream.Stats(), err
+		}
+		stream.stats.Retracted += n
 	}
 	return stream.Stats(), nil
+}
+
+// retract writes a retracted version of each detected event of cc that
+// started in [from, to) and is not among made.
+func retract(ctx context.Context, s store.Store, reg *registry.Registry, cc string, from, to time.Time, made map[string]bool) (int, error) {
+	if !to.After(from) {
+		return 0, nil
+	}
+	var stale []model.Record
+	q := store.Query{Collection: "events", Country: cc, From: &from, To: &to, Limit: 1000,
+		Visibility: []model.Visibility{model.Public, model.Members, model.Sealed}}
+	for {
+		page, err := s.List(ctx, q)
+		if err != nil {
+			return 0, err
+		}
+		for _, row := range page.Rows {
+			var e model.Event
+			if err := json.Unmarshal(row.Body, &e); err != nil {
+				return 0, err
+			}
+			detected := e.Detection.Detector == detect.BlockingDetector || e.Detection.Detector == detect.ThrottlingDetector
+			if !detected || made[e.SourceID] || e.Phase == "retracted" || e.StartedAt.Before(from) || !e.StartedAt.Before(to) {
+				continue
+			}
+			e.Phase = "retracted"
+			stale = append(stale, &e)
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		q.Cursor = page.NextCursor
+	}
+	if len(stale) == 0 {
+		return 0, nil
+	}
+	_, err := reg.Write(ctx, systemActor, stale, registry.Upsert)
+	return len(stale), err
 }
 
 // span is the time of the oldest and the newest measurement a query selects.

@@ -73,17 +73,35 @@ func testImportDetect(t *testing.T, db *sqlstore.DB) {
 			t.Fatalf("round %d: read %d, new %d, %+v; want %d, %d, %d versions", round, st.Measurements, st.New, stream.Stats(), n, wantNew, wantVersions)
 		}
 	}
-	st, err := Detect(ctx, db, reg, store.MeasurementQuery{}, detect.DefaultParams(), nil)
-	if err != nil || st.Versions != 0 || st.Unchanged != 6 {
-		t.Errorf("detecting again: %+v, %v; want nothing written", st, err)
+	// An event an earlier detector published on AS15897, where nothing
+	// happened: detecting again retracts it and writes nothing else.
+	stale := &model.Event{Country: "TR", Scope: "network", ASNs: []int64{15897}, Kind: "blocking", Targets: []string{"x"},
+		StartedAt: start.Add(36 * time.Hour), Confidence: "low", Phase: "opened",
+		Detection: model.Detection{Detector: detect.BlockingDetector, Version: "1"},
+		SourceID:  "candor.blocking-cusum/v1/TR/AS15897/x/2023-02-02T12Z"}
+	if _, err := reg.Write(ctx, auth.System, []model.Record{stale}, registry.Upsert); err != nil {
+		t.Fatal(err)
 	}
-	page, err := db.List(ctx, store.Query{Collection: "events", Country: "TR"})
+	st, err := Detect(ctx, db, reg, store.MeasurementQuery{}, detect.DefaultParams(), nil)
+	if err != nil || st.Versions != 0 || st.Unchanged != 6 || st.Retracted != 1 {
+		t.Errorf("detecting again: %+v, %v; want nothing written but one retraction", st, err)
+	}
+	if row, err := db.Get(ctx, "events", stale.ID, 0); err != nil || row.Version != 2 || !strings.Contains(string(row.Body), `"phase":"retracted"`) {
+		t.Errorf("stale event after detection: %v %+v", err, row)
+	}
+	records, err := DetectorRecords(ctx, db, "TR")
+	if err != nil || len(records) != 2 || records[0].Detector != detect.BlockingDetector || records[0].Events != 2 ||
+		records[0].Retracted != 1 || records[0].RetractedShare != 0.5 || records[1].Closed != 1 {
+		t.Errorf("detector records %+v %v", records, err)
+	}
+	page, err := db.List(ctx, store.Query{Collection: "events", Country: "TR", Types: []string{"throttling", "dns_manipulation"}})
 	if err != nil || len(page.Rows) != 2 {
 		t.Fatalf("events list: %v, %v", page, err)
 	}
-	// Organisation, period and demand, then three versions of each event.
-	if size, _ := db.EntryCount(ctx); size != 9 {
-		t.Errorf("ledger size %d, want 9", size)
+	// Organisation, period and demand, three versions of each event, and
+	// the stale event with its retraction.
+	if size, _ := db.EntryCount(ctx); size != 11 {
+		t.Errorf("ledger size %d, want 11", size)
 	}
 	for _, row := range page.Rows {
 		if row.LeafIndex == nil || row.Version != 3 {

@@ -40,6 +40,9 @@ type Stream struct {
 	mu        sync.Mutex
 	countries map[string]*countryStream
 	stats     StreamStats
+	// made, when set, collects the source_ids of the events the detectors
+	// made, written or not.
+	made map[string]bool
 }
 
 // Written is one event version the stream wrote.
@@ -56,6 +59,7 @@ type StreamStats struct {
 	Rebuilds  int
 	Versions  int // event versions written
 	Unchanged int // versions the store already held, or that an event had passed
+	Retracted int // stored events a batch run no longer made
 }
 
 type countryStream struct {
@@ -176,6 +180,9 @@ func (st *Stream) feed(ctx context.Context, cc string, cs *countryStream, until 
 func (st *Stream) write(ctx context.Context, ts []detect.Transition) error {
 	for _, t := range ts {
 		e := t.Event
+		if st.made != nil {
+			st.made[e.SourceID] = true
+		}
 		stored, err := storedPhase(ctx, st.store, e.SourceID)
 		if err != nil {
 			return err

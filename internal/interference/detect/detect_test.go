@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -152,6 +154,108 @@ func overlaps(e *model.Event, start, end time.Time) bool {
 	return e.StartedAt.Before(end) && (e.EndedAt == nil || e.EndedAt.After(start))
 }
 
+// score is how a run did on a scenario, in SPEC D1's terms.
+type score struct {
+	episodes, found    int
+	startEndOff        int // found with a start or end more than an hour off
+	wrongKind, onClean int
+	stray              int // network events on no episode
+	national           int
+	delays             []time.Duration
+	maxVersions        int
+	problems           []string
+}
+
+func (s *score) problem(format string, a ...any) {
+	s.problems = append(s.problems, fmt.Sprintf(format, a...))
+}
+
+func (s score) medianDelay() time.Duration {
+	d := slices.Clone(s.delays)
+	slices.Sort(d)
+	if len(d) == 0 {
+		return 0
+	}
+	if len(d)%2 == 0 {
+		return (d[len(d)/2-1] + d[len(d)/2]) / 2
+	}
+	return d[len(d)/2]
+}
+
+// scoreRun matches a run's events with the scenario's episodes and clean
+// periods.
+func scoreRun(sc oonitest.Scenario, ts []Transition) score {
+	var s score
+	events := final(ts)
+	versions := map[string]int{}
+	opened := map[string]time.Time{}
+	for _, tr := range ts {
+		versions[tr.Event.SourceID]++
+		s.maxVersions = max(s.maxVersions, versions[tr.Event.SourceID])
+		if tr.Phase == "opened" {
+			opened[tr.Event.SourceID] = *tr.Event.Detection.AsOf
+		}
+	}
+	matched := map[string]bool{}
+	for _, ep := range sc.Interference() {
+		s.episodes++
+		pl := platformOf(ep.Domains[0])
+		var found *model.Event
+		for _, id := range slices.Sorted(maps.Keys(events)) {
+			e := events[id]
+			if e.Scope != "network" || e.ASNs[0] != ep.ASN || e.Targets[0] != pl || !overlaps(e, ep.Start, ep.End) {
+				continue
+			}
+			if e.Kind != kindOf(ep) {
+				s.wrongKind++
+				s.problem("wrong kind: %s event %s during the %s episode on AS%d", e.Kind, id, ep.Kind, ep.ASN)
+				continue
+			}
+			if found != nil {
+				s.problem("episode %s on AS%d split into %s and %s", ep.Kind, ep.ASN, found.SourceID, id)
+			}
+			found = e
+		}
+		if found == nil {
+			s.problem("%s episode on AS%d from %s not found", ep.Kind, ep.ASN, ep.Start)
+			continue
+		}
+		s.found++
+		matched[found.SourceID] = true
+		off := func(got, want time.Time) bool { d := got.Sub(want); return d < -time.Hour || d > time.Hour }
+		if off(found.StartedAt, ep.Start) || found.EndedAt == nil || off(*found.EndedAt, ep.End) {
+			s.startEndOff++
+			s.problem("%s: %s → %v, want %s → %s within an hour", found.SourceID, found.StartedAt, found.EndedAt, ep.Start, ep.End)
+		}
+		s.delays = append(s.delays, opened[found.SourceID].Sub(ep.Start))
+	}
+	for _, w := range sc.Clean {
+		for _, id := range slices.Sorted(maps.Keys(events)) {
+			e := events[id]
+			if !slices.Contains(e.ASNs, w.ASN) || !overlaps(e, w.Start, w.End) {
+				continue
+			}
+			for _, dom := range w.Domains {
+				if slices.Contains(e.Targets, platformOf(dom)) {
+					s.onClean++
+					s.problem("event %s (%s) on a clean period of AS%d %s → %s", id, e.Summary, w.ASN, w.Start, w.End)
+					break
+				}
+			}
+		}
+	}
+	for id, e := range events {
+		switch {
+		case e.Scope == "national":
+			s.national++
+		case !matched[id]:
+			s.stray++
+			s.problem("event on no episode: %s: %s", id, e.Summary)
+		}
+	}
+	return s
+}
+
 // TestTurkey2023 runs the detectors over the generated Turkish February
 // and holds them to SPEC D1: every episode found with its start and end
 // within an hour, no event of the wrong kind, none on the clean periods,
@@ -164,92 +268,78 @@ func TestTurkey2023(t *testing.T) {
 	inc := incremental(p, ms)
 	sameTransitions(t, batch(p, ms), inc)
 	checkTransitions(t, inc)
-	events := final(inc)
-	opened := map[string]time.Time{}
-	for _, tr := range inc {
-		if tr.Phase == "opened" {
-			opened[tr.Event.SourceID] = *tr.Event.Detection.AsOf
+	s := scoreRun(sc, inc)
+	for _, pr := range s.problems {
+		t.Error(pr)
+	}
+	if s.found != s.episodes || s.wrongKind+s.onClean+s.stray+s.startEndOff != 0 || s.maxVersions > 3 {
+		t.Errorf("score %+v", s)
+	}
+	if s.national != 1 {
+		t.Errorf("%d national events, want one for X's throttling on three networks", s.national)
+	}
+	for _, e := range final(inc) {
+		if e.Scope == "national" && (e.Kind != "throttling" || len(e.ASNs) != 3 || e.Targets[0] != "x") {
+			t.Errorf("national event %s: %s %v %v", e.SourceID, e.Kind, e.ASNs, e.Targets)
 		}
 	}
-	matched := map[string]bool{}
-	var delays []time.Duration
-	for _, ep := range sc.Interference() {
-		pl := platformOf(ep.Domains[0])
-		var found *model.Event
-		for _, e := range events {
-			if e.Scope != "network" || e.ASNs[0] != ep.ASN || e.Targets[0] != pl || !overlaps(e, ep.Start, ep.End) {
-				continue
-			}
-			if e.Kind != kindOf(ep) {
-				t.Errorf("wrong kind: %s event %s during the %s episode on AS%d", e.Kind, e.SourceID, ep.Kind, ep.ASN)
-				continue
-			}
-			if found != nil {
-				t.Errorf("episode %s on AS%d split into %s and %s", ep.Kind, ep.ASN, found.SourceID, e.SourceID)
-			}
-			found = e
-		}
-		if found == nil {
-			t.Errorf("%s episode on AS%d from %s not found", ep.Kind, ep.ASN, ep.Start)
-			continue
-		}
-		matched[found.SourceID] = true
-		if d := found.StartedAt.Sub(ep.Start); d < -time.Hour || d > time.Hour {
-			t.Errorf("%s: starts %s, want %s within an hour", found.SourceID, found.StartedAt, ep.Start)
-		}
-		if found.EndedAt == nil {
-			t.Errorf("%s: still open, the episode ended %s", found.SourceID, ep.End)
-		} else if d := found.EndedAt.Sub(ep.End); d < -time.Hour || d > time.Hour {
-			t.Errorf("%s: ends %s, want %s within an hour", found.SourceID, found.EndedAt, ep.End)
-		}
-		delay := opened[found.SourceID].Sub(ep.Start)
-		delays = append(delays, delay)
-		t.Logf("%-16s AS%-6d %s → %s found %s → %s, opened after %s of data, severity %v, confidence %s",
-			ep.Kind, ep.ASN, ep.Start.Format(minuteLayout), ep.End.Format(minuteLayout), found.StartedAt.Format(minuteLayout),
-			found.EndedAt.Format(minuteLayout), delay, found.Severity.Value, found.Confidence)
+	t.Logf("%d of %d episodes found, delays %v, median %s (plus %s of lateness in a stream), %d versions",
+		s.found, s.episodes, s.delays, s.medianDelay(), p.Lateness, len(inc))
+	if s.medianDelay() > 15*time.Minute {
+		t.Errorf("median detection delay %s, want at most 15 minutes of data time", s.medianDelay())
 	}
-	for _, w := range sc.Clean {
-		for _, e := range events {
-			if !slices.Contains(e.ASNs, w.ASN) || !overlaps(e, w.Start, w.End) {
-				continue
-			}
-			for _, dom := range w.Domains {
-				if slices.Contains(e.Targets, platformOf(dom)) {
-					t.Errorf("event %s (%s) on a clean period of AS%d %s → %s", e.SourceID, e.Summary, w.ASN, w.Start, w.End)
-					break
-				}
-			}
+}
+
+// BenchmarkTurkey2023 reports SPEC D1's figures over several seeds of the
+// scenario, and the detectors' own cost per measurement (the time of an
+// incremental run over measurements already read and scored):
+//
+//	go test ./internal/interference/detect -run X -bench Turkey2023 -benchtime 1x
+func BenchmarkTurkey2023(b *testing.B) {
+	seeds := []uint64{7, 8, 9, 10}
+	var total score
+	var elapsed time.Duration
+	measured := 0
+	identical := 0
+	for _, seed := range seeds {
+		sc := oonitest.Turkey2023(seed)
+		ms := measurements(b, sc.Spec)
+		p := DefaultParams()
+		start := time.Now()
+		var inc []Transition
+		for range b.N {
+			inc = incremental(p, ms)
 		}
-	}
-	for id, e := range events {
-		if e.Scope == "network" && !matched[id] {
-			t.Errorf("event on no episode: %s: %s", id, e.Summary)
+		elapsed += time.Since(start)
+		measured += len(ms) * b.N
+		a, _ := json.Marshal(inc)
+		c, _ := json.Marshal(batch(p, ms))
+		if bytes.Equal(a, c) {
+			identical++
 		}
-	}
-	national := 0
-	for _, e := range events {
-		if e.Scope == "national" {
-			national++
-			if e.Kind != "throttling" || len(e.ASNs) != 3 || e.Targets[0] != "x" {
-				t.Errorf("national event %s: %s %v %v", e.SourceID, e.Kind, e.ASNs, e.Targets)
-			}
+		s := scoreRun(sc, inc)
+		for _, pr := range s.problems {
+			b.Logf("seed %d: %s", seed, pr)
 		}
+		total.episodes += s.episodes
+		total.found += s.found
+		total.startEndOff += s.startEndOff
+		total.wrongKind += s.wrongKind
+		total.onClean += s.onClean
+		total.stray += s.stray
+		total.delays = append(total.delays, s.delays...)
+		total.maxVersions = max(total.maxVersions, s.maxVersions)
 	}
-	if national != 1 {
-		t.Errorf("%d national events, want one for X's throttling on three networks", national)
-	}
-	slices.Sort(delays)
-	if len(delays) > 0 {
-		med := delays[len(delays)/2]
-		if len(delays)%2 == 0 {
-			med = (delays[len(delays)/2-1] + delays[len(delays)/2]) / 2
-		}
-		t.Logf("%d episodes, %d events (%d versions), detection delays %v, median %s (plus %s of lateness in a stream)",
-			len(sc.Interference()), len(events), len(inc), delays, med, p.Lateness)
-		if med > 15*time.Minute {
-			t.Errorf("median detection delay %s, want at most 15 minutes of data time", med)
-		}
-	}
+	b.ReportMetric(float64(total.found)/float64(total.episodes), "found-share")
+	b.ReportMetric(float64(total.startEndOff), "start-end-off")
+	b.ReportMetric(float64(total.wrongKind), "wrong-kind")
+	b.ReportMetric(float64(total.onClean), "on-clean")
+	b.ReportMetric(float64(total.stray), "stray")
+	b.ReportMetric(total.medianDelay().Minutes(), "median-delay-min")
+	b.ReportMetric(slices.Max(total.delays).Minutes(), "max-delay-min")
+	b.ReportMetric(float64(total.maxVersions), "max-versions")
+	b.ReportMetric(float64(identical)/float64(len(seeds)), "batch=incremental-share")
+	b.ReportMetric(float64(elapsed.Nanoseconds())/float64(measured), "ns/measurement")
 }
 
 func spec(episodes ...oonitest.Episode) oonitest.Spec {

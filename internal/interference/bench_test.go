@@ -3,8 +3,6 @@ package interference
 import (
 	"context"
 	"os/exec"
-	"runtime"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -36,23 +34,7 @@ func BenchmarkStreamingIngest(b *testing.B) {
 	}
 	ctx := context.Background()
 	opts := ooni.Options{Scorer: sc}
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	go func() {
-		var ms runtime.MemStats
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-			runtime.ReadMemStats(&ms)
-			if v := ms.HeapInuse + ms.StackInuse; v > peak.Load() {
-				peak.Store(v)
-			}
-		}
-	}()
-	defer close(stop)
+	peakHeap := oonitest.PeakHeap()
 	// Wall time is what the bar is about; CPU seconds, which other load on
 	// the machine skews less, are reported beside it.
 	cpu := map[string]float64{}
@@ -116,6 +98,7 @@ func BenchmarkStreamingIngest(b *testing.B) {
 		versions = stream.Stats().Versions
 	}
 	b.StopTimer()
+	peak := peakHeap()
 	rounds := float64(b.N)
 	b.ReportMetric(float64(n)*rounds/streamed, "measurements/s")
 	b.ReportMetric(gz/ingest, "ingest-x-gzip-dc")
@@ -129,7 +112,7 @@ func BenchmarkStreamingIngest(b *testing.B) {
 	b.ReportMetric(g/cpu["import"], "cpu-import-x-gzip-dc")
 	b.ReportMetric(g/cpu["stream"], "cpu-import+stream-x-gzip-dc")
 	b.ReportMetric(float64(versions), "event-versions")
-	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 	b.ReportMetric(float64(peakRSS())/(1<<10), "peak-rss-MiB")
 }
 

@@ -70,7 +70,7 @@ func (in *Intake) Submit(ctx context.Context, a auth.Actor, body []byte, ndjson 
 		return res, err
 	}
 	var is ImportStats
-	if err := is.store(ctx, in.store, nil, newCategories(tags), ms); err != nil {
+	if err := is.put(ctx, in.store, nil, newCategories(tags), ms); err != nil {
 		return res, err
 	}
 	res.New = is.New

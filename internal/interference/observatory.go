@@ -75,7 +75,7 @@ func ImportOONI(ctx context.Context, ms store.Measurements, stream *Stream, path
 	}
 	cats := newCategories(tags)
 	s, err := ooni.Ingest(ctx, paths, opts, func(batch []*model.Measurement) error {
-		return st.store(ctx, ms, stream, cats, batch)
+		return st.put(ctx, ms, stream, cats, batch)
 	})
 	st.Stats = s
 	if err == nil && stream != nil {
@@ -85,7 +85,7 @@ func ImportOONI(ctx context.Context, ms store.Measurements, stream *Stream, path
 }
 
 // store writes one batch of measurements and tells the stream.
-func (st *ImportStats) store(ctx context.Context, ms store.Measurements, stream *Stream, cats categories, batch []*model.Measurement) error {
+func (st *ImportStats) put(ctx context.Context, ms store.Measurements, stream *Stream, cats categories, batch []*model.Measurement) error {
 	for _, m := range batch {
 		m.Category = cats.of(m.Domain, m.ProbeCC)
 	}

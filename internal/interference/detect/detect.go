@@ -182,9 +182,6 @@ func New(p Params) *Detector {
 		domains: map[domainKey]*domainState{}, series: map[platformKey]*series{}, national: map[nationalKey]*nationalState{}}
 }
 
-// Params returns the detector's parameters.
-func (d *Detector) Params() Params { return d.p }
-
 func (d *Detector) bucketOf(t time.Time) int64 {
 	return floorDiv(t.UnixNano(), int64(d.p.Bucket))
 }
@@ -540,15 +537,6 @@ func sortedKeys(m map[string]bool) []string {
 			}
 		}
 	})
-}
-
-func quantile(xs []float64, q float64) float64 {
-	if len(xs) == 0 {
-		return math.NaN()
-	}
-	s := slices.Clone(xs)
-	sort.Float64s(s)
-	return s[int(math.Round(q*float64(len(s)-1)))]
 }
 
 func median(xs []float64) float64 {

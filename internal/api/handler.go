@@ -9,6 +9,7 @@ import (
 
 	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/cases"
+	"github.com/candor-observatory/candor/internal/interference"
 	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/registry"
@@ -24,6 +25,7 @@ type Handler struct {
 	ledger          *ledger.Log
 	cases           *cases.Service
 	publicCaseStats *cases.StatsCache
+	intake          *interference.Intake
 	limiter         *limiter
 	mux             *http.ServeMux
 }
@@ -37,6 +39,10 @@ type Route struct {
 	Handle          func(h *Handler, w http.ResponseWriter, r *http.Request)
 	Params          []Param
 	Tag             string
+	// Roles, when set, are the only roles that may call a write route;
+	// Bodies are the media types it takes (default application/json).
+	Roles  []string
+	Bodies map[string]string
 }
 
 // Param documents a query parameter.
@@ -50,7 +56,9 @@ type Deps struct {
 	Ledger    *ledger.Log
 	Cases     *cases.Service
 	CaseStats *cases.StatsCache
-	Log       *slog.Logger
+	// Intake takes submitted OONI measurements; nil takes none.
+	Intake *interference.Intake
+	Log    *slog.Logger
 }
 
 // New builds the API handler.
@@ -58,7 +66,7 @@ func New(d Deps) *Handler {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	h := &Handler{Store: d.Store, Registry: d.Registry, Log: d.Log, ledger: d.Ledger, cases: d.Cases, publicCaseStats: d.CaseStats,
+	h := &Handler{Store: d.Store, Registry: d.Registry, Log: d.Log, ledger: d.Ledger, cases: d.Cases, publicCaseStats: d.CaseStats, intake: d.Intake,
 		limiter: newLimiter(20, 200), mux: http.NewServeMux()}
 	for _, rt := range Routes() {
 		h.mux.HandleFunc(rt.Method+" "+rt.Pattern, func(w http.ResponseWriter, r *http.Request) {

@@ -66,8 +66,19 @@ func OpenAPI() map[string]any {
 		}
 		if rt.Write {
 			op["security"] = []any{map[string]any{"bearer": []any{}}}
-			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{
-				"schema": map[string]any{"description": "a record of the collection; see components/schemas"}}}}
+			content := map[string]any{"application/json": map[string]any{
+				"schema": map[string]any{"description": "a record of the collection; see components/schemas"}}}
+			if rt.Bodies != nil {
+				content = map[string]any{}
+				for typ, desc := range rt.Bodies {
+					content[typ] = map[string]any{"schema": map[string]any{"description": desc}}
+				}
+			}
+			op["requestBody"] = map[string]any{"required": true, "content": content}
+		}
+		if rt.Roles != nil {
+			op["x-roles"] = rt.Roles
+			op["description"] = "Roles that may call it: " + strings.Join(rt.Roles, ", ") + "."
 		}
 		item[strings.ToLower(rt.Method)] = op
 	}

@@ -58,6 +58,12 @@ func Routes() []Route {
 				Param{"failure", "true: failures only"},
 				Param{"cursor", "opaque cursor from next_cursor"}, Param{"limit", "page size, 1 to 1000 (default 100)"},
 				Param{"format", "json, ndjson or csv"})},
+		{Method: "POST", Pattern: "/api/v1/measurements", Tag: "interference", Write: true,
+			Summary: "Submit OONI measurements in the probe's JSON: they are scored, stored (all or none) and fed to the detectors; " +
+				"answers received, new and discarded counts. Roles: admin, civil_society",
+			Handle: (*Handler).submitMeasurements, Roles: measurementSubmitters,
+			Bodies: map[string]string{"application/json": "one OONI measurement, or an array of them",
+				"application/x-ndjson": "OONI measurements, one per line"}},
 		{Method: "GET", Pattern: "/api/v1/measurements/{uid}", Tag: "interference",
 			Summary: "Get one measurement by its measurement_uid (as cited in events' evidence)", Handle: (*Handler).getMeasurement},
 		{Method: "GET", Pattern: "/api/v1/interference/aggregation", Tag: "interference",

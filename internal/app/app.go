@@ -18,6 +18,8 @@ import (
 
 	"github.com/candor-observatory/candor/internal/api"
 	"github.com/candor-observatory/candor/internal/cases"
+	"github.com/candor-observatory/candor/internal/interference"
+	"github.com/candor-observatory/candor/internal/interference/detect"
 	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/registry"
 	"github.com/candor-observatory/candor/internal/server"
@@ -120,6 +122,8 @@ type App struct {
 	Ledger   *ledger.Log
 	Registry *registry.Registry
 	Cases    *cases.Service
+	// Stream runs detection on the measurements submitted to the API.
+	Stream   *interference.Stream
 	API      *api.Handler
 	Explorer *web.Server
 	// Handler serves the API, the explorer, the cases pages and the log.
@@ -160,7 +164,16 @@ func New(ctx context.Context, s store.Store, cfg Config) (*App, error) {
 	a.Cases = cases.NewService(s, a.Registry)
 	caseStats := cases.NewStatsCache(caseStatsTTL, a.Cases.Stats)
 
-	a.API = api.New(api.Deps{Store: s, Registry: a.Registry, Ledger: l, Cases: a.Cases, CaseStats: caseStats, Log: cfg.Log})
+	// Measurements submitted to the API are scored with OONI's fingerprints
+	// when the shared data holds them, and streamed to the detectors.
+	sc, _, err := interference.Scorer("")
+	if err != nil {
+		return nil, err
+	}
+	a.Stream = interference.NewStream(s, a.Registry, detect.DefaultParams())
+	intake := interference.NewIntake(s, a.Stream, sc)
+
+	a.API = api.New(api.Deps{Store: s, Registry: a.Registry, Ledger: l, Cases: a.Cases, CaseStats: caseStats, Intake: intake, Log: cfg.Log})
 	a.reader = &web.StoreReader{S: s, Coverage: func(ctx context.Context, index int64) (bool, bool, error) {
 		c, err := l.Coverage(ctx, index)
 		return c.Signed, c.Witnessed, err

@@ -4,10 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"strings"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/candor-observatory/candor/internal/app"
@@ -22,7 +21,6 @@ import (
 	"github.com/candor-observatory/candor/internal/interference/detect"
 	"github.com/candor-observatory/candor/internal/interference/ooni"
 	"github.com/candor-observatory/candor/internal/model"
-	"github.com/candor-observatory/candor/internal/registry"
 	"github.com/candor-observatory/candor/internal/store"
 )
 
@@ -43,30 +41,33 @@ func totalSize(paths []string) int64 {
 }
 
 func runImportOONI(ctx context.Context, env *Env, args []string) error {
-	fs := NewFlags(env, "import ooni", "[--db DSN] [--fingerprints DIR] [--no-detect] FILE|DIR...")
+	fs := NewFlags(env, "import ooni", "[--db DSN] [--fingerprints DIR] [--no-detect] FILE|DIR... | --follow DIR")
 	db := DBFlag(fs)
 	fpDir := fs.String("fingerprints", "", "directory holding OONI's fingerprints_dns.json and fingerprints_http.json (default: the shared data directory)")
-	noDetect := fs.Bool("no-detect", false, "do not run detection after the import")
+	noDetect := fs.Bool("no-detect", false, "store only; do not feed the detectors")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	follow := fs.String("follow", "", "import the measurement files that appear in this directory until interrupted")
+	interval := fs.Duration("interval", 2*time.Second, "with --follow: how often the directory is read")
 	if err := Parse(fs, env, args); err != nil {
 		return err
 	}
-	paths, err := measurementFiles(fs.Args())
+	var paths []string
+	if *follow == "" {
+		var err error
+		if paths, err = interference.MeasurementFiles(fs.Args()); err != nil {
+			return err
+		}
+		if len(paths) == 0 {
+			return fmt.Errorf("no measurement files given")
+		}
+	} else if fs.NArg() > 0 {
+		return fmt.Errorf("--follow takes a directory and no files")
+	}
+	sc, found, err := interference.Scorer(*fpDir)
 	if err != nil {
 		return err
 	}
-	if len(paths) == 0 {
-		return fmt.Errorf("no measurement files given")
-	}
-	sc := &ooni.Scorer{}
-	if dnsPath, httpPath, err := interference.FingerprintFiles(*fpDir); err == nil {
-		if fp, err := ooni.LoadFingerprints(dnsPath, httpPath); err == nil {
-			sc.FP = fp
-		} else if *fpDir != "" {
-			return err
-		}
-	}
-	if sc.FP == nil {
+	if !found {
 		fmt.Fprintln(env.Stderr, "candor import ooni: no blocking fingerprints found (--fingerprints): nothing will be scored as confirmed")
 	}
 	s, err := app.OpenStore(ctx, *db)
@@ -74,11 +75,30 @@ func runImportOONI(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	reg := app.NewRegistry(s)
-
+	var stream *interference.Stream
+	if !*noDetect {
+		stream = interference.NewStream(s, app.NewRegistry(s), detect.DefaultParams())
+		stream.OnVersion = func(w interference.Written) { printVersion(env, w) }
+	}
 	opts := ooni.Options{Scorer: sc, OnError: func(e *ooni.LineError) {
 		fmt.Fprintf(env.Stderr, "candor import ooni: skipped %v\n", e)
 	}}
+	if *follow != "" {
+		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		fmt.Fprintf(env.Stdout, "following %s (interrupt to stop)\n", *follow)
+		err := interference.Follow(ctx, s, stream, *follow, *interval, opts, func(f interference.FollowedFile) {
+			if f.Err != nil {
+				fmt.Fprintf(env.Stderr, "candor import ooni: %s: %v\n", f.Path, f.Err)
+				return
+			}
+			fmt.Fprintf(env.Stdout, "%s: %d measurements read (%d new)\n", f.Path, f.Stats.Measurements, f.Stats.New)
+		})
+		if err == nil && stream != nil {
+			printStreamStats(env, stream.Stats())
+		}
+		return err
+	}
 	var bar *progressbar.ProgressBar
 	if !*quiet && isTerminal(env.Stderr) {
 		bar = progressbar.NewOptions64(totalSize(paths), progressbar.OptionSetWriter(env.Stderr),
@@ -87,7 +107,7 @@ func runImportOONI(ctx context.Context, env *Env, args []string) error {
 		opts.Progress = func(read int64) { bar.Set64(read) }
 	}
 	start := time.Now()
-	st, err := interference.ImportOONI(ctx, s, paths, opts)
+	st, err := interference.ImportOONI(ctx, s, stream, paths, opts)
 	if bar != nil {
 		bar.Finish()
 	}
@@ -97,64 +117,25 @@ func runImportOONI(ctx context.Context, env *Env, args []string) error {
 	secs := time.Since(start).Seconds()
 	fmt.Fprintf(env.Stdout, "%d measurements read (%d new, %d discarded as the fastpath discards them, %d malformed) from %d files in %.1fs (%.0f/s)\n",
 		st.Measurements, st.New, st.Discarded, st.Malformed, st.Files, secs, float64(st.Measurements)/secs)
-	if *noDetect || st.Measurements == 0 {
-		return nil
-	}
-	since, until := st.First.Add(-interference.DetectWindow), st.Last.Add(time.Hour)
-	return detectAndReport(ctx, env, s, reg, store.MeasurementQuery{Since: &since, Until: &until})
-}
-
-// measurementFiles expands directories into the measurement files under
-// them, in name order.
-func measurementFiles(args []string) ([]string, error) {
-	var out []string
-	for _, a := range args {
-		st, err := os.Stat(a)
-		if err != nil {
-			return nil, err
-		}
-		if !st.IsDir() {
-			out = append(out, a)
-			continue
-		}
-		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() {
-				return nil
-			}
-			n := strings.ToLower(d.Name())
-			for _, ext := range []string{".json", ".jsonl", ".json.gz", ".jsonl.gz", ".post", ".tar", ".tar.gz", ".tgz"} {
-				if strings.HasSuffix(n, ext) && !strings.HasPrefix(n, "fingerprints_") {
-					out = append(out, p)
-					break
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-func detectAndReport(ctx context.Context, env *Env, s store.Store, reg *registry.Registry, q store.MeasurementQuery) error {
-	events, res, err := interference.Detect(ctx, s, reg, q, detect.DefaultParams())
-	if err != nil {
-		return err
-	}
-	c, u, n := interference.Count(res)
-	fmt.Fprintf(env.Stdout, "%d interference events detected (%d new, %d updated, %d unchanged)\n", len(events), c, u, n)
-	for _, e := range events {
-		end := "ongoing"
-		if e.EndedAt != nil {
-			end = e.EndedAt.Format(time.RFC3339)
-		}
-		fmt.Fprintf(env.Stdout, "  %s  %s → %s  %s\n", e.Kind, e.StartedAt.Format(time.RFC3339), end, e.Title)
+	if stream != nil {
+		printStreamStats(env, stream.Stats())
 	}
 	return nil
+}
+
+// printVersion says what one written event version is.
+func printVersion(env *Env, w interference.Written) {
+	e := w.Event
+	end := "ongoing"
+	if e.EndedAt != nil {
+		end = e.EndedAt.Format(time.RFC3339)
+	}
+	fmt.Fprintf(env.Stdout, "  %-8s %s  %s → %s  %s\n", w.Phase, e.Kind, e.StartedAt.Format(time.RFC3339), end, e.Title)
+}
+
+func printStreamStats(env *Env, st interference.StreamStats) {
+	fmt.Fprintf(env.Stdout, "%d event versions written (%d already written); %d measurements judged, %d late\n",
+		st.Versions, st.Unchanged, st.Fed, st.Late)
 }
 
 func runDetect(ctx context.Context, env *Env, args []string) error {
@@ -180,8 +161,12 @@ func runDetect(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	reg := app.NewRegistry(s)
-	return detectAndReport(ctx, env, s, reg, q)
+	st, err := interference.Detect(ctx, s, app.NewRegistry(s), q, detect.DefaultParams(), func(w interference.Written) { printVersion(env, w) })
+	if err != nil {
+		return err
+	}
+	printStreamStats(env, st)
+	return nil
 }
 
 func parseTimeFlag(name, v string) (*time.Time, error) {

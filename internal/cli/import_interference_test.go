@@ -3,9 +3,12 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -42,8 +45,9 @@ func TestImportOONIThenDetect(t *testing.T) {
 	// Tags first, so that measurements get their domain's category.
 	runCLI(t, "import", "citizenlab", "--db", db, shareddatatest.Path(t, "citizenlab-test-lists", "global.csv"))
 	out, errOut := runCLI(t, "import", "ooni", "--db", db, "--fingerprints", fp, in)
-	if !strings.Contains(out, "2400 measurements read (2400 new") || !strings.Contains(out, "1 interference events detected (1 new") ||
-		!strings.Contains(out, "dns_manipulation  2023-02-07T06:00:00Z → 2023-02-07T16:00:00Z  X/Twitter blocked by DNS manipulation on AS16135 (TR)") {
+	if !strings.Contains(out, "2400 measurements read (2400 new") || !strings.Contains(out, "3 event versions written (0 already written)") ||
+		!strings.Contains(out, "  opened   dns_manipulation  2023-02-07T06:05:00Z → ongoing  X/Twitter blocked by DNS manipulation on AS16135 (TR)") ||
+		!strings.Contains(out, "  closed   dns_manipulation  2023-02-07T06:05:00Z → 2023-02-07T16:05:00Z  X/Twitter blocked by DNS manipulation on AS16135 (TR)") {
 		t.Errorf("output:\n%s", out)
 	}
 	// Piped: no progress bar, only the malformed line, with its file and line.
@@ -51,11 +55,11 @@ func TestImportOONIThenDetect(t *testing.T) {
 		t.Errorf("stderr: %q", errOut)
 	}
 	out, _ = runCLI(t, "import", "ooni", "--db", db, "--fingerprints", fp, in)
-	if !strings.Contains(out, "(0 new") || !strings.Contains(out, "(0 new, 0 updated, 1 unchanged)") {
+	if !strings.Contains(out, "(0 new") || !strings.Contains(out, "0 event versions written (3 already written)") {
 		t.Errorf("second import:\n%s", out)
 	}
 	out, _ = runCLI(t, "detect", "--db", db, "--country", "TR")
-	if !strings.Contains(out, "1 interference events detected (0 new, 0 updated, 1 unchanged)") {
+	if !strings.Contains(out, "0 event versions written (3 already written)") {
 		t.Errorf("detect:\n%s", out)
 	}
 	s, err := app.OpenStore(context.Background(), db)
@@ -123,5 +127,79 @@ func TestImportOONIDirectory(t *testing.T) {
 	out, errOut := runCLI(t, "import", "ooni", "--db", db, "--fingerprints", dir, "--no-detect", filepath.Dir(dir))
 	if !strings.Contains(out, "10 measurements read (10 new, 0 discarded") || !strings.Contains(out, "from 10 files") || errOut != "" {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to write from the command's goroutine
+// while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// `import ooni --follow DIR` takes files as they appear, hour by hour,
+// detects as they come, and stops on SIGINT with exit code 0.
+func TestImportOONIFollow(t *testing.T) {
+	dir, db := t.TempDir(), filepath.Join(t.TempDir(), "candor.db")
+	fp := filepath.Dir(shareddatatest.Path(t, "ooni", "ooni-backend-fastpath", "fingerprints_dns.json"))
+	start := time.Date(2023, 2, 6, 0, 0, 0, 0, time.UTC)
+	spec := oonitest.Spec{Start: start, End: start.Add(12 * time.Hour), Networks: oonitest.DefaultNetworks[:1],
+		Domains: oonitest.DefaultDomains[:4], Step: 5 * time.Minute, PerStep: 1, Seed: 3, BodyBytes: 256, CertBytes: 64,
+		Episodes: []oonitest.Episode{{Kind: "dns", ASN: 9121, Domains: []string{"twitter.com"},
+			Start: start.Add(7 * time.Hour), End: start.Add(9 * time.Hour), BlockIP: "195.175.254.2"}}}
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(context.Background(), []string{"import", "ooni", "--db", db, "--fingerprints", fp, "--follow", dir, "--interval", "50ms"},
+			&Env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }})
+	}()
+	waitFor := func(what string) {
+		t.Helper()
+		for i := 0; i < 400 && !strings.Contains(out.String(), what); i++ {
+			time.Sleep(25 * time.Millisecond)
+		}
+		if !strings.Contains(out.String(), what) {
+			t.Fatalf("no %q in:\n%s\n%s", what, out.String(), errb.String())
+		}
+	}
+	waitFor("following " + dir)
+	// Three files of four hours each: the first two written under a hidden
+	// name and renamed into place, the last written in place.
+	for i := 0; i < 3; i++ {
+		s := spec
+		s.Start, s.End = start.Add(time.Duration(4*i)*time.Hour), start.Add(time.Duration(4*i+4)*time.Hour)
+		var buf bytes.Buffer
+		oonitest.Write(&buf, s)
+		name := filepath.Join(dir, fmt.Sprintf("2023020%d-%02d.jsonl", 6, 4*i))
+		if i < 2 {
+			tmp := filepath.Join(dir, ".partial.jsonl")
+			os.WriteFile(tmp, buf.Bytes(), 0o644)
+			os.Rename(tmp, name)
+		} else {
+			os.WriteFile(name, buf.Bytes(), 0o644)
+		}
+		waitFor(name + ": 192 measurements read (192 new)")
+	}
+	waitFor("closed   dns_manipulation")
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("exit %d\n%s", code, errb.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("did not stop on SIGINT")
+	}
+	if !strings.Contains(out.String(), "2 event versions written (0 already written)") || errb.String() != "" {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
 	}
 }

@@ -8,6 +8,7 @@ package interference
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -35,6 +36,26 @@ func FingerprintFiles(dir string) (dnsPath, httpPath string, err error) {
 	return filepath.Join(dir, "fingerprints_dns.json"), filepath.Join(dir, "fingerprints_http.json"), nil
 }
 
+// Scorer loads OONI's blocking fingerprints from dir (or the shared data
+// directory when dir is empty). Without them nothing is scored as
+// confirmed; that is an error only when dir was given.
+func Scorer(dir string) (sc *ooni.Scorer, found bool, err error) {
+	sc = &ooni.Scorer{}
+	dnsPath, httpPath, err := FingerprintFiles(dir)
+	if err != nil {
+		return sc, false, nil
+	}
+	fp, err := ooni.LoadFingerprints(dnsPath, httpPath)
+	if err != nil {
+		if dir != "" {
+			return nil, false, err
+		}
+		return sc, false, nil
+	}
+	sc.FP = fp
+	return sc, true, nil
+}
+
 // ImportStats adds what the store did to what the reader saw.
 type ImportStats struct {
 	ooni.Stats
@@ -44,8 +65,9 @@ type ImportStats struct {
 
 // ImportOONI streams files into the measurements table, labelling each
 // measurement with the test-list category of its domain when the store
-// holds category tags.
-func ImportOONI(ctx context.Context, ms store.Measurements, paths []string, opts ooni.Options) (ImportStats, error) {
+// holds category tags, and feeds them to the stream's detectors as they
+// are stored (nil for no detection).
+func ImportOONI(ctx context.Context, ms store.Measurements, stream *Stream, paths []string, opts ooni.Options) (ImportStats, error) {
 	var st ImportStats
 	tags, err := ms.AllDomainCategories(ctx)
 	if err != nil {
@@ -53,67 +75,179 @@ func ImportOONI(ctx context.Context, ms store.Measurements, paths []string, opts
 	}
 	cats := newCategories(tags)
 	s, err := ooni.Ingest(ctx, paths, opts, func(batch []*model.Measurement) error {
-		for _, m := range batch {
-			m.Category = cats.of(m.Domain, m.ProbeCC)
-		}
-		n, err := ms.PutMeasurements(ctx, batch)
-		if err != nil {
-			return err
-		}
-		st.New += n
-		for _, m := range batch {
-			if st.First.IsZero() || m.StartTime.Before(st.First) {
-				st.First = m.StartTime
-			}
-			if m.StartTime.After(st.Last) {
-				st.Last = m.StartTime
-			}
-		}
-		return nil
+		return st.put(ctx, ms, stream, cats, batch)
 	})
 	st.Stats = s
+	if err == nil && stream != nil {
+		err = stream.Settle(ctx)
+	}
 	return st, err
 }
 
-// DetectWindow is how far before the imported measurements detection
-// looks, so that the detectors see a baseline.
-const DetectWindow = 14 * 24 * time.Hour
+// store writes one batch of measurements and tells the stream.
+func (st *ImportStats) put(ctx context.Context, ms store.Measurements, stream *Stream, cats categories, batch []*model.Measurement) error {
+	for _, m := range batch {
+		m.Category = cats.of(m.Domain, m.ProbeCC)
+	}
+	n, err := ms.PutMeasurements(ctx, batch)
+	if err != nil {
+		return err
+	}
+	st.New += n
+	for _, m := range batch {
+		if st.First.IsZero() || m.StartTime.Before(st.First) {
+			st.First = m.StartTime
+		}
+		if m.StartTime.After(st.Last) {
+			st.Last = m.StartTime
+		}
+	}
+	if stream == nil {
+		return nil
+	}
+	stream.Stored(batch, n > 0)
+	return stream.advance(ctx, fileLateness, false)
+}
 
 // Detect runs the detectors over the stored measurements between since and
-// until (nil for no bound) and writes the events. Running it again on the
-// same measurements leaves the events unchanged. Without a country it runs
-// country by country, so that memory holds one country's hours at a time.
-func Detect(ctx context.Context, ms store.Measurements, reg *registry.Registry, q store.MeasurementQuery, p detect.Params) ([]*model.Event, []*registry.Result, error) {
+// until (nil for no bound), country by country, as a stream would have
+// judged them had they arrived one by one, and writes the versions of the
+// events. Running it again on the same measurements writes nothing.
+func Detect(ctx context.Context, s store.Store, reg *registry.Registry, q store.MeasurementQuery, p detect.Params, onVersion func(Written)) (StreamStats, error) {
 	q.Cursor, q.Limit = "", 0
 	countries := []string{q.ProbeCC}
 	if q.ProbeCC == "" {
-		rows, err := ms.AggregateMeasurements(ctx, store.AggregationQuery{MeasurementQuery: q, AxisX: "probe_cc"})
+		rows, err := s.AggregateMeasurements(ctx, store.AggregationQuery{MeasurementQuery: q, AxisX: "probe_cc"})
 		if err != nil {
-			return nil, nil, err
+			return StreamStats{}, err
 		}
 		countries = countries[:0]
 		for _, r := range rows {
 			countries = append(countries, r.Keys["probe_cc"])
 		}
 	}
-	var events []*model.Event
+	stream := NewStream(s, reg, p)
+	stream.OnVersion = onVersion
 	for _, cc := range countries {
-		d := detect.New(p)
-		q.ProbeCC = cc
-		if err := ms.EachMeasurement(ctx, q, func(m *model.Measurement) error {
-			d.Add(m)
-			return nil
-		}); err != nil {
-			return nil, nil, err
+		cq := q
+		cq.ProbeCC = cc
+		first, last, err := span(ctx, s, cq)
+		if err != nil {
+			return stream.Stats(), err
 		}
-		events = append(events, d.Events()...)
+		if first == nil {
+			continue
+		}
+		// One country at a time, so that memory holds one country's series.
+		cs := &countryStream{det: detect.New(p), fed: *first, latest: *last}
+		if q.Since != nil {
+			cs.fed = *q.Since
+		}
+		until := cs.latest.Add(-p.Lateness)
+		if q.Until != nil && q.Until.Before(until) {
+			until = *q.Until
+		}
+		stream.mu.Lock()
+		made := map[string]bool{}
+		stream.made = made
+		err = stream.feed(ctx, cc, cs, until)
+		stream.made = nil
+		stream.mu.Unlock()
+		if err != nil {
+			return stream.Stats(), err
+		}
+		// Judged from its start, the span's episodes are all known: a stored
+		// detected event in it that this run did not make (an older
+		// detector's, or one made on measurements since corrected) is retracted.
+		from := cs.fed
+		if q.Since == nil {
+			from = first.Add(p.BaselineWindow)
+		}
+		n, err := retract(ctx, s, reg, cc, from, until.Truncate(p.Bucket), made)
+		if err != nil {
+			return stream.Stats(), err
+		}
+		stream.stats.Retracted += n
 	}
-	if err := LinkRelated(ctx, reg.Store, events); err != nil {
+	return stream.Stats(), nil
+}
+
+// retract writes a retracted version of each detected event of cc that
+// started in [from, to) and is not among made.
+func retract(ctx context.Context, s store.Store, reg *registry.Registry, cc string, from, to time.Time, made map[string]bool) (int, error) {
+	if !to.After(from) {
+		return 0, nil
+	}
+	var stale []model.Record
+	q := store.Query{Collection: "events", Country: cc, From: &from, To: &to, Limit: 1000,
+		Visibility: []model.Visibility{model.Public, model.Members, model.Sealed}}
+	for {
+		page, err := s.List(ctx, q)
+		if err != nil {
+			return 0, err
+		}
+		for _, row := range page.Rows {
+			var e model.Event
+			if err := json.Unmarshal(row.Body, &e); err != nil {
+				return 0, err
+			}
+			detected := e.Detection.Detector == detect.BlockingDetector || e.Detection.Detector == detect.ThrottlingDetector
+			if !detected || made[e.SourceID] || e.Phase == "retracted" || e.StartedAt.Before(from) || !e.StartedAt.Before(to) {
+				continue
+			}
+			e.Phase = "retracted"
+			stale = append(stale, &e)
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		q.Cursor = page.NextCursor
+	}
+	if len(stale) == 0 {
+		return 0, nil
+	}
+	_, err := reg.Write(ctx, systemActor, stale, registry.Upsert)
+	return len(stale), err
+}
+
+// span is the time of the oldest and the newest measurement a query selects.
+func span(ctx context.Context, s store.Store, q store.MeasurementQuery) (*time.Time, *time.Time, error) {
+	q.Limit = 1
+	page, err := s.ListMeasurements(ctx, q)
+	if err != nil || len(page.Measurements) == 0 {
 		return nil, nil, err
 	}
-	res, err := WriteEvents(ctx, reg, events)
-	return events, res, err
+	last := page.Measurements[0].StartTime
+	var first *time.Time
+	err = s.EachMeasurement(ctx, q, func(m *model.Measurement) error {
+		first = &m.StartTime
+		return errStop
+	})
+	if err == errStop {
+		err = nil
+	}
+	return first, &last, err
 }
+
+var errStop = errors.New("stop")
+
+// storedPhase is the phase of the stored event with that source_id, "" if none.
+func storedPhase(ctx context.Context, s store.Store, sourceID string) (string, error) {
+	page, err := s.List(ctx, store.Query{Collection: "events", SourceID: sourceID,
+		Visibility: []model.Visibility{model.Public, model.Members, model.Sealed}, Limit: 1})
+	if err != nil || len(page.Rows) == 0 {
+		return "", err
+	}
+	var cur struct {
+		Phase string `json:"phase"`
+	}
+	if err := json.Unmarshal(page.Rows[0].Body, &cur); err != nil {
+		return "", err
+	}
+	return cur.Phase, nil
+}
+
+var systemActor = auth.System
 
 // WriteEvents writes events in batches, each atomic; an event whose
 // source_id exists is updated only if it changed.

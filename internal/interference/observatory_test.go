@@ -3,8 +3,11 @@ package interference
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,18 +24,17 @@ import (
 	"github.com/candor-observatory/candor/internal/store/storetest"
 )
 
-func TestImportDetectSQLite(t *testing.T)   { testImportDetect(t, storetest.OpenSQLite(t)) }
-func TestImportDetectPostgres(t *testing.T) { testImportDetect(t, storetest.OpenPostgres(t)) }
+// TestImportDetect imports generated measurements twice and detects
+// again, and checks that each episode's versions are written once, through
+// the registry, into the ledger, linked to the pressure around them.
+func TestImportDetect(t *testing.T) { storetest.Each(t, testImportDetect) }
 
-// testImportDetect imports generated measurements twice, detects twice,
-// and checks that events are written once, through the registry, into the
-// ledger, and read back from the events collection.
 func testImportDetect(t *testing.T, db *sqlstore.DB) {
 	ctx := context.Background()
 	start := time.Date(2023, 2, 1, 0, 0, 0, 0, time.UTC)
 	var buf bytes.Buffer
 	n, err := oonitest.Write(&buf, oonitest.Spec{Start: start, End: start.Add(48 * time.Hour),
-		Networks: oonitest.DefaultNetworks[:3], Domains: oonitest.DefaultDomains[:4], PerHour: 4, Seed: 5,
+		Networks: oonitest.DefaultNetworks[:3], Domains: oonitest.DefaultDomains[:4], Step: 5 * time.Minute, PerStep: 1, Seed: 5,
 		BodyBytes: 512, CertBytes: 64, Episodes: []oonitest.Episode{
 			{Kind: "throttling", ASN: 9121, Domains: []string{"twitter.com"}, Start: start.Add(5 * time.Hour), End: start.Add(20 * time.Hour), Factor: 30},
 			{Kind: "dns", ASN: 16135, Domains: []string{"www.youtube.com"}, Start: start.Add(8 * time.Hour), End: start.Add(30 * time.Hour), BlockIP: "195.175.254.2"}}})
@@ -42,19 +44,6 @@ func testImportDetect(t *testing.T, db *sqlstore.DB) {
 	path := filepath.Join(t.TempDir(), "m.jsonl")
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
-	}
-	for round := 0; round < 2; round++ {
-		st, err := ImportOONI(ctx, db, []string{path}, ooni.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		wantNew := n
-		if round == 1 {
-			wantNew = 0
-		}
-		if st.Measurements != n || st.New != wantNew {
-			t.Fatalf("round %d: read %d, new %d; want %d, %d", round, st.Measurements, st.New, n, wantNew)
-		}
 	}
 	reg := registry.New(db)
 	// An election period in Turkey and a demand to X the week before: the
@@ -70,51 +59,72 @@ func testImportDetect(t *testing.T, db *sqlstore.DB) {
 	if _, err := reg.Write(ctx, auth.System, []model.Record{demand}, registry.Upsert); err != nil {
 		t.Fatal(err)
 	}
-	var first []*model.Event
 	for round := 0; round < 2; round++ {
-		events, res, err := Detect(ctx, db, reg, store.MeasurementQuery{}, detect.DefaultParams())
+		stream := NewStream(db, reg, detect.DefaultParams())
+		st, err := ImportOONI(ctx, db, stream, []string{path}, ooni.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(events) != 2 {
-			t.Fatalf("round %d: %d events, want 2", round, len(events))
+		wantNew, wantVersions := n, 6 // two episodes: opened, revised, closed
+		if round == 1 {
+			wantNew, wantVersions = 0, 0
 		}
-		c, u, same := Count(res)
-		if round == 0 && c != 2 || round == 1 && (c != 0 || u != 0 || same != 2) {
-			t.Errorf("round %d: created %d updated %d unchanged %d", round, c, u, same)
-		}
-		if round == 0 {
-			first = events
+		if st.Measurements != n || st.New != wantNew || stream.Stats().Versions != wantVersions {
+			t.Fatalf("round %d: read %d, new %d, %+v; want %d, %d, %d versions", round, st.Measurements, st.New, stream.Stats(), n, wantNew, wantVersions)
 		}
 	}
-	page, err := db.List(ctx, store.Query{Collection: "events", Country: "TR", Types: []string{"throttling"}})
-	if err != nil || len(page.Rows) != 1 {
+	// An event an earlier detector published on AS15897, where nothing
+	// happened: detecting again retracts it and writes nothing else.
+	stale := &model.Event{Country: "TR", Scope: "network", ASNs: []int64{15897}, Kind: "blocking", Targets: []string{"x"},
+		StartedAt: start.Add(36 * time.Hour), Confidence: "low", Phase: "opened",
+		Detection: model.Detection{Detector: detect.BlockingDetector, Version: "1"},
+		SourceID:  "candor.blocking-cusum/v1/TR/AS15897/x/2023-02-02T12Z"}
+	if _, err := reg.Write(ctx, auth.System, []model.Record{stale}, registry.Upsert); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Detect(ctx, db, reg, store.MeasurementQuery{}, detect.DefaultParams(), nil)
+	if err != nil || st.Versions != 0 || st.Unchanged != 6 || st.Retracted != 1 {
+		t.Errorf("detecting again: %+v, %v; want nothing written but one retraction", st, err)
+	}
+	if row, err := db.Get(ctx, "events", stale.ID, 0); err != nil || row.Version != 2 || !strings.Contains(string(row.Body), `"phase":"retracted"`) {
+		t.Errorf("stale event after detection: %v %+v", err, row)
+	}
+	records, err := DetectorRecords(ctx, db, "TR")
+	if err != nil || len(records) != 2 || records[0].Detector != detect.BlockingDetector || records[0].Events != 2 ||
+		records[0].Retracted != 1 || records[0].RetractedShare != 0.5 || records[1].Closed != 1 {
+		t.Errorf("detector records %+v %v", records, err)
+	}
+	page, err := db.List(ctx, store.Query{Collection: "events", Country: "TR", Types: []string{"throttling", "dns_manipulation"}})
+	if err != nil || len(page.Rows) != 2 {
 		t.Fatalf("events list: %v, %v", page, err)
 	}
-	if page.Rows[0].LeafIndex == nil {
-		t.Error("a public event must enter the ledger")
+	// Organisation, period and demand, three versions of each event, and
+	// the stale event with its retraction.
+	if size, _ := db.EntryCount(ctx); size != 11 {
+		t.Errorf("ledger size %d, want 11", size)
 	}
-	// Organisation, period and demand, then the two events once.
-	if size, _ := db.EntryCount(ctx); size != 5 {
-		t.Errorf("ledger size %d, want 5 (detecting twice adds nothing)", size)
-	}
-	if first[0].ID == "" || first[0].Version != 1 {
-		t.Errorf("registry did not assign id/version: %+v", first[0].Meta)
-	}
-	for _, e := range first {
-		if e.Kind == "throttling" && !e.StartedAt.Equal(start.Add(5*time.Hour)) {
-			t.Errorf("throttling starts %s, want %s", e.StartedAt, start.Add(5*time.Hour))
+	for _, row := range page.Rows {
+		if row.LeafIndex == nil || row.Version != 3 {
+			t.Errorf("event %s: version %d, leaf %v; want the third version in the ledger", row.ID, row.Version, row.LeafIndex)
+		}
+		var e model.Event
+		if err := json.Unmarshal(row.Body, &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Phase != "closed" {
+			t.Errorf("%s: phase %s", e.SourceID, e.Phase)
+		}
+		if e.Kind == "throttling" {
+			if d := e.StartedAt.Sub(start.Add(5 * time.Hour)); d < -time.Hour || d > time.Hour {
+				t.Errorf("throttling starts %s, want %s", e.StartedAt, start.Add(5*time.Hour))
+			}
 		}
 		want := []string{period.ID}
 		if e.Kind == "throttling" {
 			want = append(want, demand.ID)
 		}
 		for _, id := range want {
-			found := false
-			for _, r := range e.Related {
-				found = found || r == id
-			}
-			if !found {
+			if !slices.Contains(e.Related, id) {
 				t.Errorf("%s event related %v, want %s among them", e.Kind, e.Related, id)
 			}
 		}
@@ -122,6 +132,131 @@ func testImportDetect(t *testing.T, db *sqlstore.DB) {
 			t.Errorf("the YouTube block is not related to the demand to X: %v", e.Related)
 		}
 	}
+}
+
+// TestReplayBatchAndIncremental imports one generated data set into two
+// stores, at once into one and hour by hour into the other (a new process
+// each hour, as a cron job would run), and compares every version of every
+// event byte for byte, but for ids and write times.
+func TestReplayBatchAndIncremental(t *testing.T) { storetest.Each(t, testReplay) }
+
+func testReplay(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
+	sc := oonitest.Turkey2023(11)
+	sc.Spec.Start = time.Date(2023, 2, 7, 0, 0, 0, 0, time.UTC)
+	sc.Spec.End = time.Date(2023, 2, 9, 12, 0, 0, 0, time.UTC)
+	var buf bytes.Buffer
+	if _, err := oonitest.Write(&buf, sc.Spec); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	all := filepath.Join(dir, "all.jsonl")
+	if err := os.WriteFile(all, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hours := splitByHour(t, buf.Bytes(), dir)
+
+	other := storetest.OpenSQLite(t)
+	if db.Dialect().Name() == "postgres" {
+		other = storetest.OpenPostgres(t)
+	}
+	p := detect.DefaultParams()
+	if _, err := ImportOONI(ctx, db, NewStream(db, registry.New(db), p), []string{all}, ooni.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hours {
+		if _, err := ImportOONI(ctx, other, NewStream(other, registry.New(other), p), []string{h}, ooni.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, b := eventVersions(t, db), eventVersions(t, other)
+	if len(a) == 0 {
+		t.Fatal("no events detected")
+	}
+	for id, va := range a {
+		vb := b[id]
+		if len(va) != len(vb) {
+			t.Errorf("%s: %d versions at once, %d hour by hour", id, len(va), len(vb))
+			continue
+		}
+		for i := range va {
+			if !bytes.Equal(va[i], vb[i]) {
+				t.Errorf("%s version %d differs:\n%s\n%s", id, i+1, va[i], vb[i])
+			}
+		}
+	}
+	for id := range b {
+		if a[id] == nil {
+			t.Errorf("hour by hour made %s, at once did not", id)
+		}
+	}
+	t.Logf("%d events, %d hourly imports, same versions both ways", len(a), len(hours))
+}
+
+// splitByHour writes each hour's measurements to a file of its own.
+func splitByHour(t *testing.T, data []byte, dir string) []string {
+	t.Helper()
+	byHour := map[string]*bytes.Buffer{}
+	for _, line := range bytes.SplitAfter(data, []byte("\n")) {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var m struct {
+			Start string `json:"measurement_start_time"`
+		}
+		if err := json.Unmarshal(line, &m); err != nil {
+			t.Fatal(err)
+		}
+		h := m.Start[:13] // 2023-02-07 14
+		if byHour[h] == nil {
+			byHour[h] = &bytes.Buffer{}
+		}
+		byHour[h].Write(line)
+	}
+	var paths []string
+	for _, h := range slices.Sorted(maps.Keys(byHour)) {
+		p := filepath.Join(dir, strings.ReplaceAll(h, " ", "T")+".jsonl")
+		if err := os.WriteFile(p, byHour[h].Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	return paths
+}
+
+// eventVersions reads every version of every event, by source_id, with
+// the fields a write sets (id, created_at, updated_at) blanked.
+func eventVersions(t *testing.T, db *sqlstore.DB) map[string][][]byte {
+	t.Helper()
+	ctx := context.Background()
+	out := map[string][][]byte{}
+	page, err := db.List(ctx, store.Query{Collection: "events", Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range page.Rows {
+		vs, err := db.Versions(ctx, "events", row.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vs {
+			r, err := db.Get(ctx, "events", row.ID, v.Version)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var e map[string]any
+			if err := json.Unmarshal(r.Body, &e); err != nil {
+				t.Fatal(err)
+			}
+			delete(e, "id")
+			delete(e, "created_at")
+			delete(e, "updated_at")
+			b, _ := json.Marshal(e)
+			id := e["source_id"].(string)
+			out[id] = append(out[id], b)
+		}
+	}
+	return out
 }
 
 // BenchmarkImportOONI measures `candor import ooni`'s work: read, score and
@@ -134,7 +269,7 @@ func BenchmarkImportOONI(b *testing.B) {
 		b.StopTimer()
 		db := storetest.OpenSQLite(b)
 		b.StartTimer()
-		st, err := ImportOONI(ctx, db, []string{path}, ooni.Options{})
+		st, err := ImportOONI(ctx, db, nil, []string{path}, ooni.Options{})
 		if err != nil || st.New != n {
 			b.Fatalf("%d new of %d: %v", st.New, n, err)
 		}

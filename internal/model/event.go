@@ -20,8 +20,12 @@ type Event struct {
 	Detection  Detection  `json:"detection"`
 	Evidence   Evidence   `json:"evidence"`
 	Related    []string   `json:"related,omitempty"`
-	Title      string     `json:"title,omitempty"`
-	Summary    string     `json:"summary,omitempty"`
+	// Phase is where a detected episode stands in this version: opened,
+	// revised (once, while open), closed, or retracted when a later run on
+	// fuller data no longer finds it. Curated events leave it empty.
+	Phase   string `json:"phase,omitempty"`
+	Title   string `json:"title,omitempty"`
+	Summary string `json:"summary,omitempty"`
 	// SourceID is stable across runs so that detecting or importing twice
 	// updates an event instead of adding another.
 	SourceID string `json:"source_id,omitempty"`
@@ -40,6 +44,10 @@ type Detection struct {
 	Detector string         `json:"detector"`
 	Version  string         `json:"version,omitempty"`
 	Params   map[string]any `json:"params,omitempty"`
+	// AsOf is the measurement time up to which the detector had seen the
+	// data when it wrote this version: the onset plus the detection delay
+	// for an opened event.
+	AsOf *time.Time `json:"as_of,omitempty"`
 }
 
 // Evidence points at what supports an event.
@@ -64,8 +72,10 @@ var (
 	EventScopes = NewEnum("national", "regional", "network")
 	// An outage is a disruption not shown to be intentional, as curated
 	// outage lists report most of theirs.
-	EventKinds      = NewEnum("blocking", "throttling", "shutdown", "dns_manipulation", "tls_interference", "outage")
-	Confidences     = NewEnum("low", "medium", "high")
+	EventKinds  = NewEnum("blocking", "throttling", "shutdown", "dns_manipulation", "tls_interference", "outage")
+	Confidences = NewEnum("low", "medium", "high")
+	// EventPhases are the stages of a detected episode, in order.
+	EventPhases     = NewEnum("opened", "revised", "closed", "retracted")
 	SeverityMetrics = NewEnum("tls_handshake_ratio", "anomaly_share", "throughput_drop", "confirmed_share", "duration_hours")
 )
 
@@ -105,6 +115,14 @@ func (e *Event) Validate(v *Validator) {
 	v.Required("detection.detector", e.Detection.Detector)
 	if e.Detection.Detector != DetectorReported && e.Detection.Version == "" {
 		v.Add("detection.version", "is required for a detector")
+	}
+	if e.Detection.Detector != DetectorReported {
+		v.Enum("phase", e.Phase, EventPhases)
+		if e.Phase == "closed" && e.EndedAt == nil {
+			v.Add("ended_at", "is required when phase is closed")
+		}
+	} else {
+		v.OptionalEnum("phase", e.Phase, EventPhases)
 	}
 	if e.Detection.Detector == DetectorReported && len(e.Sources) == 0 {
 		v.Add("sources", "a reported event needs its source")

@@ -1,72 +1,98 @@
 package detect
 
 import (
-	"math"
-	"sort"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/candor-observatory/candor/internal/model"
 )
 
-// national adds a country-wide event wherever network events of the same
-// kind against the same platform overlap on two or more networks, as when
-// Twitter was throttled on several Turkish networks at once.
-func (d *Detector) national(events []*model.Event) []*model.Event {
-	type key struct{ cc, platform, kind string }
-	groups := map[key][]*model.Event{}
-	for _, e := range events {
-		if e.Scope != "network" || len(e.Targets) == 0 {
-			continue
-		}
-		k := key{e.Country, e.Targets[0], e.Kind}
-		groups[k] = append(groups[k], e)
-	}
-	far := time.Unix(1<<62, 0)
-	end := func(e *model.Event) time.Time {
-		if e.EndedAt == nil {
-			return far
-		}
-		return *e.EndedAt
-	}
-	var out []*model.Event
-	for k, es := range groups {
-		sort.Slice(es, func(i, j int) bool { return es[i].StartedAt.Before(es[j].StartedAt) })
-		for i := 0; i < len(es); {
-			cluster := []*model.Event{es[i]}
-			last := end(es[i])
-			j := i + 1
-			for ; j < len(es) && !es[j].StartedAt.After(last); j++ {
-				cluster = append(cluster, es[j])
-				if t := end(es[j]); t.After(last) {
-					last = t
-				}
-			}
-			i = j
-			asns := map[int64]bool{}
-			for _, e := range cluster {
-				for _, a := range e.ASNs {
-					asns[a] = true
-				}
-			}
-			if len(asns) < 2 {
-				continue
-			}
-			out = append(out, d.nationalEvent(k.cc, k.platform, k.kind, cluster, last, far))
-		}
-	}
-	return out
+// A national event joins network events of one kind against one platform
+// in one country while they overlap on two or more networks, as when
+// Twitter was throttled on several Turkish networks at once. It opens when
+// the second network's event opens, is revised at most once, and closes
+// when the last of them closes.
+type nationalKey struct{ cc, platform, kind string }
+
+type nationalState struct {
+	members  map[int64]*model.Event // by ASN, each network's latest version
+	open     map[int64]bool
+	opened   bool
+	revised  bool
+	openedAt int64 // bucket
+	sourceID string
 }
 
-func (d *Detector) nationalEvent(cc, platform, kind string, cluster []*model.Event, last, far time.Time) *model.Event {
-	first := cluster[0]
-	var asns []int64
+func (d *Detector) nationalStep(phase string, pk platformKey, e *model.Event, b int64) []Transition {
+	k := nationalKey{pk.net.cc, pk.platform, e.Kind}
+	ns := d.national[k]
+	if ns == nil {
+		if phase != "opened" {
+			return nil
+		}
+		ns = &nationalState{members: map[int64]*model.Event{}, open: map[int64]bool{}}
+		d.national[k] = ns
+	}
+	ns.members[pk.net.asn] = e
+	ns.open[pk.net.asn] = phase != "closed"
+	anyOpen := false
+	for _, o := range ns.open {
+		anyOpen = anyOpen || o
+	}
+	switch {
+	case !anyOpen:
+		delete(d.national, k)
+		if ns.opened {
+			return []Transition{{Phase: "closed", Event: d.nationalEvent(k, ns, "closed", b)}}
+		}
+	case !ns.opened && len(ns.members) >= 2:
+		ns.opened, ns.openedAt = true, b
+		first := ns.members[ns.firstASN()]
+		ns.sourceID = fmt.Sprintf("%s/v%s/%s/national/%s/%s", first.Detection.Detector, Version, k.cc, k.platform,
+			first.StartedAt.Format(minuteLayout))
+		return []Transition{{Phase: "opened", Event: d.nationalEvent(k, ns, "opened", b)}}
+	case ns.opened && !ns.revised && d.bucketStart(b+1).Sub(d.bucketStart(ns.openedAt+1)) >= d.p.Revise:
+		ns.revised = true
+		return []Transition{{Phase: "revised", Event: d.nationalEvent(k, ns, "revised", b)}}
+	}
+	return nil
+}
+
+// firstASN is the network whose event started first.
+func (ns *nationalState) firstASN() int64 {
+	var best int64
+	var at time.Time
+	for _, asn := range slices.Sorted(keysOf(ns.members)) {
+		if e := ns.members[asn]; at.IsZero() || e.StartedAt.Before(at) {
+			best, at = asn, e.StartedAt
+		}
+	}
+	return best
+}
+
+func keysOf[V any](m map[int64]V) func(func(int64) bool) {
+	return func(yield func(int64) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+func (d *Detector) nationalEvent(k nationalKey, ns *nationalState, phase string, b int64) *model.Event {
+	asns := slices.Sorted(keysOf(ns.members))
+	first := ns.members[ns.firstASN()]
 	var targets, ids []string
 	var values []float64
 	var windows []model.Window
-	conf := "low"
 	rank := map[string]int{"low": 0, "medium": 1, "high": 2}
-	for _, e := range cluster {
-		asns = append(asns, e.ASNs...)
+	conf := "low"
+	var end *time.Time
+	for _, asn := range asns {
+		e := ns.members[asn]
 		targets = append(targets, e.Targets[1:]...)
 		ids = append(ids, e.Evidence.Measurements...)
 		windows = append(windows, e.Evidence.Windows...)
@@ -76,42 +102,52 @@ func (d *Detector) nationalEvent(cc, platform, kind string, cluster []*model.Eve
 		if rank[e.Confidence] > rank[conf] {
 			conf = e.Confidence
 		}
+		if phase == "closed" && (end == nil || e.EndedAt.After(*end)) {
+			t := *e.EndedAt
+			end = &t
+		}
 	}
-	asns = sortedUnique(asns)
-	sort.SliceStable(windows, func(i, j int) bool { return windows[i].Start.Before(windows[j].Start) })
-	detector := first.Detection.Detector
+	slices.SortStableFunc(windows, func(a, b model.Window) int { return a.Start.Compare(b.Start) })
+	asOf := d.bucketStart(b + 1)
 	e := &model.Event{
-		Country: cc, Scope: "national", ASNs: asns, Kind: kind,
-		Targets:    append([]string{platform}, sortedUnique(targets)...),
+		Country: k.cc, Scope: "national", ASNs: asns, Kind: k.kind,
+		Targets:    append([]string{k.platform}, sortedUnique(targets)...),
 		StartedAt:  first.StartedAt,
+		EndedAt:    end,
 		Confidence: conf,
-		Detection:  model.Detection{Detector: detector, Version: Version, Params: map[string]any{"merged_networks": len(asns)}},
-		Evidence:   model.Evidence{Measurements: capIDs(ids, d.p.MaxEvidence), Windows: capWindows(windows, d.p.MaxWindows)},
-		SourceID:   sourceID(detector, netKey{cc: cc}, platform, first.StartedAt),
+		Phase:      phase,
+		Detection: model.Detection{Detector: first.Detection.Detector, Version: Version, AsOf: &asOf,
+			Params: map[string]any{"merged_networks": len(asns)}},
+		Evidence: model.Evidence{Measurements: capIDs(ids, d.p.MaxEvidence), Windows: capWindows(windows, d.p.MaxWindows)},
+		SourceID: ns.sourceID,
 	}
 	if first.Severity != nil && len(values) > 0 {
-		v := median(values)
-		if math.IsNaN(v) {
-			v = 0
-		}
-		e.Severity = &model.Severity{Metric: first.Severity.Metric, Value: v}
+		e.Severity = &model.Severity{Metric: first.Severity.Metric, Value: median(values)}
 	}
-	if last != far {
-		e.EndedAt = &last
+	what := map[string]string{"throttling": "throttled", "dns_manipulation": "blocked by DNS manipulation", "blocking": "blocked"}[k.kind]
+	e.Title = platformName(k.platform) + " " + what + " on " + formatInt(int64(len(asns))) + " networks in " + k.cc
+	as := make([]string, len(asns))
+	for i, a := range asns {
+		as[i] = "AS" + formatInt(a)
 	}
-	what := map[string]string{"throttling": "throttled", "dns_manipulation": "blocked by DNS manipulation", "blocking": "blocked"}[kind]
-	e.Title = platformName(platform) + " " + what + " on " + formatInt(int64(len(e.ASNs))) + " networks in " + cc
-	e.Summary = "Network events on AS" + joinInts(e.ASNs) + " overlap from " + e.StartedAt.Format("2006-01-02T15:04Z")
+	e.Summary = "Network events on " + strings.Join(as, ", ") + " overlap from " + e.StartedAt.Format(minuteLayout)
+	if end != nil {
+		e.Summary += " to " + end.Format(minuteLayout)
+	}
 	return e
 }
 
-func joinInts(xs []int64) string {
-	s := ""
-	for i, x := range xs {
-		if i > 0 {
-			s += ", AS"
-		}
-		s += formatInt(x)
+func capIDs(ids []string, n int) []string {
+	ids = sortedUnique(ids)
+	if len(ids) > n {
+		ids = ids[:n]
 	}
-	return s
+	return ids
+}
+
+func capWindows(ws []model.Window, n int) []model.Window {
+	if len(ws) > n {
+		return ws[:n]
+	}
+	return ws
 }

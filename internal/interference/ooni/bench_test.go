@@ -4,10 +4,8 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -25,22 +23,7 @@ func BenchmarkIngest(b *testing.B) {
 	st, _ := os.Stat(path)
 	sc := testScorer(b)
 
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	go func() {
-		var ms runtime.MemStats
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-			runtime.ReadMemStats(&ms)
-			if v := ms.HeapInuse + ms.StackInuse; v > peak.Load() {
-				peak.Store(v)
-			}
-		}
-	}()
+	peakHeap := oonitest.PeakHeap()
 	// Each round runs gzip -dc and then the ingest on the same file, so that
 	// both see the same load from whatever else runs on the machine.
 	var stats Stats
@@ -70,7 +53,7 @@ func BenchmarkIngest(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	close(stop)
+	peak := peakHeap()
 	rounds := float64(b.N)
 	secs := ingestWall / rounds
 	mb := float64(stats.JSONBytes) / 1e6
@@ -81,7 +64,7 @@ func BenchmarkIngest(b *testing.B) {
 	b.ReportMetric(gzWall/ingestWall, "x-gzip-dc")
 	// CPU seconds per byte, which other load on the machine skews less.
 	b.ReportMetric(gzCPU/ingestCPU, "cpu-x-gzip-dc")
-	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 	b.ReportMetric(float64(vmHWM())/(1<<10), "peak-rss-MiB")
 	b.ReportMetric(float64(stats.JSONBytes)/(1<<20), "input-MiB")
 }

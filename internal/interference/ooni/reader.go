@@ -5,6 +5,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -112,6 +114,34 @@ var batchPool = sync.Pool{New: func() any { return &batch{buf: make([]byte, 0, b
 // A malformed measurement is reported and skipped; an error from sink or
 // from reading a file stops the ingest.
 func Ingest(ctx context.Context, paths []string, opts Options, sink func([]*model.Measurement) error) (Stats, error) {
+	return ingest(ctx, func(r *splitter, st *Stats) error {
+		for _, p := range paths {
+			if err := r.file(p); err != nil {
+				return err
+			}
+			st.Files++
+		}
+		return nil
+	}, opts, sink)
+}
+
+// IngestBytes is Ingest for measurements held in memory, such as a request
+// body: one JSON measurement or an array of them when name ends in .json,
+// else JSON Lines. They are sourced to name and the SHA-256 of data.
+func IngestBytes(ctx context.Context, name string, data []byte, opts Options, sink func([]*model.Measurement) error) (Stats, error) {
+	return ingest(ctx, func(r *splitter, st *Stats) error {
+		sum := sha256.Sum256(data)
+		if err := r.send(); err != nil {
+			return err
+		}
+		r.current = &fileInfo{name: name, sha256: hex.EncodeToString(sum[:])}
+		r.read += int64(len(data))
+		st.Files++
+		return r.stream(bytes.NewReader(data), name, "", name)
+	}, opts, sink)
+}
+
+func ingest(ctx context.Context, feed func(*splitter, *Stats) error, opts Options, sink func([]*model.Measurement) error) (Stats, error) {
 	var st Stats
 	if opts.Scorer == nil {
 		opts.Scorer = &Scorer{}
@@ -148,13 +178,7 @@ func Ingest(ctx context.Context, paths []string, opts Options, sink func([]*mode
 	readErr := make(chan error, 1)
 	go func() {
 		r := &splitter{ctx: ctx, out: batches, progress: opts.Progress}
-		var err error
-		for _, p := range paths {
-			if err = r.file(p); err != nil {
-				break
-			}
-			st.Files++
-		}
+		err := feed(r, &st)
 		r.flush()
 		close(batches)
 		st.Bytes = r.read

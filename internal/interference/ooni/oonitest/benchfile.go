@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -46,4 +48,26 @@ func BenchFile(tb testing.TB) (string, int) {
 	f.Close()
 	os.WriteFile(count, []byte(strconv.Itoa(n)), 0o644)
 	return path, n
+}
+
+// PeakHeap samples the heap and stacks in use every 20 ms until the
+// returned function is called, which returns the peak in bytes.
+func PeakHeap() (stop func() uint64) {
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	go func() {
+		var ms runtime.MemStats
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			runtime.ReadMemStats(&ms)
+			if v := ms.HeapInuse + ms.StackInuse; v > peak.Load() {
+				peak.Store(v)
+			}
+		}
+	}()
+	return func() uint64 { close(done); return peak.Load() }
 }

@@ -37,6 +37,9 @@ type Episode struct {
 	Factor float64
 	// BlockIP is the address a censoring resolver answers with.
 	BlockIP string
+	// TimeoutShare is the share of measurements whose TLS handshake times
+	// out while throttling, as a squeezed connection does (0.2 = 20%).
+	TimeoutShare float64
 }
 
 // Spec describes what to generate.
@@ -44,8 +47,12 @@ type Spec struct {
 	Start, End time.Time
 	Networks   []Network
 	Domains    []string
-	// PerHour is the number of measurements per network, domain and hour.
+	// PerHour is the number of measurements per network, domain and hour,
+	// unless Step is set: then PerStep measurements are made in every Step
+	// (5 minutes and 2 make 24 an hour, spread over the hour).
 	PerHour  int
+	Step     time.Duration
+	PerStep  int
 	Seed     uint64
 	Episodes []Episode
 	// BodyBytes is the size of the HTML body in each response (default 6 KiB),
@@ -54,6 +61,9 @@ type Spec struct {
 	// NoiseAnomaly and NoiseFailure are the shares of measurements that show
 	// a spurious anomaly or fail, as real networks do (defaults 2% and 3%).
 	NoiseAnomaly, NoiseFailure float64
+	// SlowShare is the share of handshakes that are 3–20× slower than usual
+	// for reasons of their own (a busy probe, a lossy radio link).
+	SlowShare float64
 }
 
 // DefaultDomains are platform domains and the control domains beside them.
@@ -64,11 +74,15 @@ func Write(w io.Writer, s Spec) (int, error) {
 	g := newGen(s)
 	bw := bufio.NewWriterSize(w, 1<<20)
 	n := 0
-	for h := s.Start.Truncate(time.Hour); h.Before(s.End); h = h.Add(time.Hour) {
+	step, per := time.Hour, s.PerHour
+	if s.Step > 0 {
+		step, per = s.Step, s.PerStep
+	}
+	for h := s.Start.Truncate(step); h.Before(s.End); h = h.Add(step) {
 		for _, net := range s.Networks {
 			for _, d := range s.Domains {
-				for i := 0; i < s.PerHour; i++ {
-					at := h.Add(time.Duration(g.r.Int64N(int64(time.Hour))))
+				for i := 0; i < per; i++ {
+					at := h.Add(time.Duration(g.r.Int64N(int64(step))))
 					b, err := g.measurement(net, d, at)
 					if err != nil {
 						return n, err
@@ -184,8 +198,13 @@ func (g *gen) measurement(net Network, domain string, at time.Time) ([]byte, err
 
 	// Lognormal jitter around the domain's base handshake time.
 	tls := baseTLS(domain) * math.Exp(g.r.NormFloat64()*0.25)
+	if g.r.Float64() < g.s.SlowShare {
+		tls *= 3 + 17*g.r.Float64()
+	}
+	timedOut := false
 	if thrEp != nil {
 		tls *= thrEp.Factor
+		timedOut = g.r.Float64() < thrEp.TimeoutShare
 	}
 	t0 := 0.05 + g.r.Float64()*0.05
 	answer := ip
@@ -214,6 +233,12 @@ func (g *gen) measurement(net Network, domain string, at time.Time) ([]byte, err
 		tk["title_match"] = nil
 		tk["http_experiment_failure"] = "connection_refused"
 		reqFailure, hsFailure, body, code = "connection_refused", "connection_refused", nil, 0
+	case timedOut:
+		// The handshake never completes within the probe's timeout.
+		tk["accessible"] = false
+		tk["blocking"] = "http-failure"
+		tk["http_experiment_failure"] = "generic_timeout_error"
+		reqFailure, hsFailure, body, code = "generic_timeout_error", "generic_timeout_error", nil, 0
 	case noise < g.s.NoiseFailure:
 		tk["control_failure"] = "generic_timeout_error"
 		tk["accessible"] = nil
@@ -243,7 +268,11 @@ func (g *gen) measurement(net Network, domain string, at time.Time) ([]byte, err
 		"answers": []obj{{"answer_type": "A", "ipv4": answer, "ttl": nil, "asn": 13335, "as_org_name": "Example Hosting"}},
 		"engine":  "system", "failure": nil, "hostname": domain, "query_type": "A", "resolver_address": "", "t": 0.02,
 	}}
-	tk["tcp_connect"] = []obj{{"ip": answer, "port": 443, "status": obj{"blocked": dnsEp != nil, "failure": hsFailure, "success": hsFailure == nil}, "t0": 0.03, "t": t0}}
+	tcpFailure := hsFailure
+	if timedOut {
+		tcpFailure = nil // the connection is made; the handshake over it stalls
+	}
+	tk["tcp_connect"] = []obj{{"ip": answer, "port": 443, "status": obj{"blocked": dnsEp != nil, "failure": tcpFailure, "success": tcpFailure == nil}, "t0": 0.03, "t": t0}}
 	tk["tls_handshakes"] = []obj{handshake}
 	tk["requests"] = []obj{{
 		"failure": reqFailure, "t0": t0 + tls, "t": t0 + tls + 0.05,

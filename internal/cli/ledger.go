@@ -9,10 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/mod/sumdb/note"
-
 	"github.com/candor-observatory/candor/internal/api"
 	"github.com/candor-observatory/candor/internal/ledger"
+	"github.com/candor-observatory/candor/internal/ledger/c2sp"
 	"github.com/candor-observatory/candor/internal/witness"
 )
 
@@ -87,7 +86,7 @@ func (a *App) StartLedger(ctx context.Context, o LedgerOptions) error {
 		a.Log.Info("created the log signing key; keep it safe", "file", o.KeyFile, "verifier_key", l.VerifierKey())
 	}
 	l.Logf = func(format string, args ...any) { a.Log.Warn(fmt.Sprintf(format, args...)) }
-	var verifiers []note.Verifier
+	var verifiers []*c2sp.CosignatureVerifier
 	if len(o.Witnesses) > 0 {
 		c := &witness.Client{Timeout: o.Timeout}
 		for _, s := range o.Witnesses {

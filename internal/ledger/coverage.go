@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
+
+	"github.com/candor-observatory/candor/internal/ledger/c2sp"
 )
 
 // Coverage says how far a log entry is vouched for.
@@ -21,11 +23,24 @@ type Coverage struct {
 
 // SetWitnesses tells the log which cosignatures count and how many make a
 // checkpoint witnessed.
-func (l *Log) SetWitnesses(verifiers []note.Verifier, quorum int) {
+func (l *Log) SetWitnesses(witnesses []*c2sp.CosignatureVerifier, quorum int) {
 	l.covMu.Lock()
 	defer l.covMu.Unlock()
-	l.witnesses, l.quorum = verifiers, max(1, quorum)
+	l.witnesses, l.witnessKeys = nil, nil
+	for _, w := range witnesses {
+		l.witnesses = append(l.witnesses, w)
+		l.witnessKeys = append(l.witnessKeys, w.Key())
+	}
+	l.quorum = max(1, quorum)
 	l.covAt = time.Time{}
+}
+
+// WitnessKeys returns the verifier keys of the witnesses whose
+// cosignatures count, in the order they were set.
+func (l *Log) WitnessKeys() []string {
+	l.covMu.Lock()
+	defer l.covMu.Unlock()
+	return l.witnessKeys
 }
 
 // coverageTTL bounds how stale the cached checkpoint view may be; explorer

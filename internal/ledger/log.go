@@ -36,11 +36,12 @@ type Log struct {
 	signMu sync.Mutex
 	notify chan struct{}
 
-	covMu     sync.Mutex
-	witnesses []note.Verifier
-	quorum    int
-	cov       Coverage
-	covAt     time.Time
+	covMu       sync.Mutex
+	witnesses   []note.Verifier
+	witnessKeys []string
+	quorum      int
+	cov         Coverage
+	covAt       time.Time
 }
 
 // New returns the log kept in st and signed with skey; the key name is the

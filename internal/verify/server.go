@@ -189,7 +189,9 @@ type Head struct {
 	Checkpoint c2sp.Checkpoint
 	// Cosigned maps each trusted witness that cosigned to its timestamp.
 	Cosigned map[string]time.Time
-	thr      tlog.HashReader
+	// Unverified counts signatures by keys the verifier does not know.
+	Unverified int
+	thr        tlog.HashReader
 }
 
 // Head fetches the checkpoint and checks the log's signature and the
@@ -215,7 +217,7 @@ func CheckCheckpoint(signed []byte, log note.Verifier, witnesses []note.Verifier
 		return nil, mismatch(Unsigned, "The checkpoint is not validly signed by the log key %s (%v).", log.Name(), err).
 			advise("The server is not the log you trust, or its key changed.")
 	}
-	h := &Head{Signed: signed, Cosigned: map[string]time.Time{}}
+	h := &Head{Signed: signed, Cosigned: map[string]time.Time{}, Unverified: len(n.UnverifiedSigs)}
 	signedByLog := false
 	for _, s := range n.Sigs {
 		if s.Name == log.Name() && s.Hash == log.KeyHash() {

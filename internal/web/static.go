@@ -46,7 +46,7 @@ func init() {
 	}
 	layout := template.Must(template.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html"))
 	for _, name := range []string{"home", "country", "platform", "record", "search", "error"} {
-		pages[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
+		pages[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, "templates/"+name+"*.html"))
 	}
 }
 

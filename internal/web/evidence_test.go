@@ -17,7 +17,7 @@ func TestRecordEvidenceLink(t *testing.T) {
 		}})
 		for _, lang := range []string{"en", "tr", "vi"} {
 			body := get(t, s, "/laws/"+id+"?lang="+lang).Body.String()
-			link := `href="/api/v1/laws/` + id + `/evidence?version=1" download`
+			link := `href="/api/v1/laws/` + id + `/evidence?version=2" download` // the fixture amends the law once
 			if got := strings.Contains(body, link); got != signed {
 				t.Errorf("signed=%v, %s: evidence link shown=%v", signed, lang, got)
 			}

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/candor-observatory/candor/internal/app/apptest"
+	"github.com/candor-observatory/candor/internal/registry/registrytest"
+
 	"github.com/candor-observatory/candor/internal/api"
 	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/store"
@@ -23,15 +26,15 @@ type env struct {
 	t       *testing.T
 	srv     *httptest.Server
 	db      *sqlstore.DB
-	f       *storetest.Fixture
+	f       *registrytest.Fixture
 	xToken  string
 	mToken  string
 	csToken string
 }
 
 func newEnv(t *testing.T, db *sqlstore.DB) *env {
-	f := storetest.NewFixture(t, db)
-	h := api.New(db, f.Reg, nil)
+	f := registrytest.NewFixture(t, db)
+	h := apptest.New(t, db, nil).API
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	e := &env{t: t, srv: srv, db: db, f: f}
@@ -172,7 +175,7 @@ func TestCreateReadList(t *testing.T) {
 func TestBadInputWritesNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		e := newEnv(t, db)
-		size0, _ := db.LogSize(context.Background())
+		size0, _ := db.EntryCount(context.Background())
 		big := make([]any, 1001)
 		for i := range big {
 			big[i] = e.demand("TR", fmt.Sprintf("b%d", i), e.f.X)
@@ -241,7 +244,7 @@ func TestBadInputWritesNothing(t *testing.T) {
 		if n := e.count("demands"); n != 0 {
 			t.Fatalf("bad input wrote %d demands", n)
 		}
-		if size, _ := db.LogSize(context.Background()); size != size0 {
+		if size, _ := db.EntryCount(context.Background()); size != size0 {
 			t.Fatalf("bad input added %d leaves", size-size0)
 		}
 		for _, q := range []string{"limit=0", "limit=1001", "from=tomorrow", "cursor=!!", "format=xml", "country=Turkey"} {

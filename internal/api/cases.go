@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/candor-observatory/candor/internal/auth"
@@ -20,52 +19,9 @@ import (
 // Case endpoints replace the generic ones for "cases": only the filing group
 // and the addressed platform list, read or change a case, and every change
 // is one workflow step. The statistics are public and hold no case content.
-func init() {
-	AddRoutes(
-		Route{Method: "GET", Pattern: "/api/v1/cases", Summary: "List the cases the caller's organisation filed or received", Handle: (*Handler).listCases, Tag: "cases",
-			Params: []Param{{"status", "case status"}, {"cursor", "opaque cursor from next_cursor"}, {"limit", "page size, 1 to 1000 (default 100)"}}},
-		Route{Method: "POST", Pattern: "/api/v1/cases", Summary: "File a case (civil society): public fields and age ciphertext", Write: true, Handle: (*Handler).fileCase, Tag: "cases"},
-		Route{Method: "POST", Pattern: "/api/v1/cases/batch", Summary: "Refused (403): cases are filed one at a time, with their clocks set by the server", Write: true, Handle: (*Handler).caseNotHere, Tag: "cases"},
-		Route{Method: "GET", Pattern: "/api/v1/cases/recipients", Summary: "The keys a case to a platform may be sealed to", Handle: (*Handler).caseRecipients, Tag: "cases",
-			Params: []Param{{"to", "platform organisation id or slug"}}},
-		Route{Method: "GET", Pattern: "/api/v1/cases/{id}", Summary: "A case with its clocks, to its parties only", Handle: (*Handler).getCase, Tag: "cases",
-			Params: []Param{{"version", "version number; the current one by default"}}},
-		Route{Method: "PUT", Pattern: "/api/v1/cases/{id}", Summary: "Refused (403): a case changes only through status, messages or recipients", Write: true, Handle: (*Handler).caseNotHere, Tag: "cases"},
-		Route{Method: "GET", Pattern: "/api/v1/cases/{id}/versions", Summary: "A case's versions, to its parties only", Handle: (*Handler).caseVersions, Tag: "cases"},
-		Route{Method: "POST", Pattern: "/api/v1/cases/{id}/messages", Summary: "Add a sealed message to a case", Write: true, Handle: (*Handler).replyCase, Tag: "cases"},
-		Route{Method: "POST", Pattern: "/api/v1/cases/{id}/status", Summary: "Move a case to another status", Write: true, Handle: (*Handler).caseStatus, Tag: "cases"},
-		Route{Method: "POST", Pattern: "/api/v1/cases/{id}/recipients", Summary: "Re-seal a case to other recipients (filing group only)", Write: true, Handle: (*Handler).resealCase, Tag: "cases"},
-		Route{Method: "GET", Pattern: "/api/v1/stats/cases", Summary: "Public case reaction times per group; groups under 5 cases are left out", Handle: (*Handler).caseStats, Tag: "stats",
-			Params: []Param{{"group_by", "comma-separated: platform, country, kind, urgency, period"}, {"grain", "period grain: month, quarter, half, year"},
-				{"platform", "platform organisation id"}, {"country", "ISO 3166-1 alpha-2"}, {"kind", "case kind"}, {"urgency", "case urgency"},
-				{"from", "filed from (RFC 3339 or YYYY-MM-DD)"}, {"to", "filed before"}, {"format", "json or csv"}}},
-	)
-}
 
 // maxCaseBytes admits a sealed part of model.MaxSealed with its envelope.
 const maxCaseBytes = model.MaxSealed + 1<<20
-
-// caseStats holds one statistics cache per store.
-var caseStats sync.Map
-
-// caseStatsTTL is how long public case statistics are reused.
-const caseStatsTTL = 30 * time.Second
-
-func (h *Handler) caseStatsCache() *cases.StatsCache {
-	if c, ok := caseStats.Load(h.Store); ok {
-		return c.(*cases.StatsCache)
-	}
-	c, _ := caseStats.LoadOrStore(h.Store, cases.NewStatsCache(caseStatsTTL, h.cases().Stats))
-	return c.(*cases.StatsCache)
-}
-
-func (h *Handler) cases() *cases.Service {
-	s := cases.NewService(h.Store, h.Registry)
-	if h.Registry != nil && h.Registry.Now != nil {
-		s.Now = h.Registry.Now
-	}
-	return s
-}
 
 // caseCaller refuses anonymous callers before anything is looked up.
 func caseCaller(w http.ResponseWriter, r *http.Request) (auth.Actor, bool) {
@@ -135,7 +91,7 @@ func (h *Handler) listCases(w http.ResponseWriter, r *http.Request) {
 		}
 		q.Limit = n
 	}
-	views, next, err := h.cases().List(r.Context(), a, q)
+	views, next, err := h.cases.List(r.Context(), a, q)
 	if err != nil {
 		h.writeCaseError(w, r, err)
 		return
@@ -152,7 +108,7 @@ func (h *Handler) fileCase(w http.ResponseWriter, r *http.Request) {
 	if !decodeStrict(w, r, &req) {
 		return
 	}
-	v, err := h.cases().File(r.Context(), a, req)
+	v, err := h.cases.File(r.Context(), a, req)
 	if err != nil {
 		h.writeCaseError(w, r, err)
 		return
@@ -166,7 +122,7 @@ func (h *Handler) caseRecipients(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	keys, err := h.cases().Recipients(r.Context(), a, r.URL.Query().Get("to"))
+	keys, err := h.cases.Recipients(r.Context(), a, r.URL.Query().Get("to"))
 	if err != nil {
 		h.writeCaseError(w, r, err)
 		return
@@ -179,7 +135,7 @@ func (h *Handler) getCase(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	svc := h.cases()
+	svc := h.cases
 	v, err := svc.Get(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		h.writeCaseError(w, r, err)
@@ -208,7 +164,7 @@ func (h *Handler) caseVersions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v, err := h.cases().Get(r.Context(), a, r.PathValue("id"))
+	v, err := h.cases.Get(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		h.writeCaseError(w, r, err)
 		return
@@ -232,7 +188,7 @@ func (h *Handler) replyCase(w http.ResponseWriter, r *http.Request) {
 	if !decodeStrict(w, r, &req) {
 		return
 	}
-	v, err := h.cases().Reply(r.Context(), a, r.PathValue("id"), req.Sealed)
+	v, err := h.cases.Reply(r.Context(), a, r.PathValue("id"), req.Sealed)
 	if err != nil {
 		h.writeCaseError(w, r, err)
 		return
@@ -252,7 +208,7 @@ func (h *Handler) caseStatus(w http.ResponseWriter, r *http.Request) {
 	if !decodeStrict(w, r, &req) {
 		return
 	}
-	v, err := h.cases().SetStatus(r.Context(), a, r.PathValue("id"), req.Status, req.Outcome)
+	v, err := h.cases.SetStatus(r.Context(), a, r.PathValue("id"), req.Status, req.Outcome)
 	if err != nil {
 		h.writeCaseError(w, r, err)
 		return
@@ -269,7 +225,7 @@ func (h *Handler) resealCase(w http.ResponseWriter, r *http.Request) {
 	if !decodeStrict(w, r, &req) {
 		return
 	}
-	v, err := h.cases().Reseal(r.Context(), a, r.PathValue("id"), req)
+	v, err := h.cases.Reseal(r.Context(), a, r.PathValue("id"), req)
 	if err != nil {
 		h.writeCaseError(w, r, err)
 		return
@@ -300,7 +256,7 @@ func (h *Handler) caseStats(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, "format", "must be json or csv")
 		return
 	}
-	st, err := h.caseStatsCache().Stats(r.Context(), q)
+	st, err := h.publicCaseStats.Stats(r.Context(), q)
 	if err != nil {
 		h.writeCaseError(w, r, err)
 		return

@@ -15,7 +15,8 @@ import (
 
 	"filippo.io/age"
 
-	"github.com/candor-observatory/candor/internal/api"
+	"github.com/candor-observatory/candor/internal/app"
+	"github.com/candor-observatory/candor/internal/app/apptest"
 	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/cases"
 	"github.com/candor-observatory/candor/internal/ledger"
@@ -75,15 +76,17 @@ func newCaseWorld(t *testing.T, s store.Store) *caseWorld {
 	ctx := context.Background()
 	w := &caseWorld{t: t, store: s, tokens: map[string]string{}, logs: &lockedBuffer{},
 		handlerX: newIdentity(t), officeX: newIdentity(t), groupKey: newIdentity(t)}
-	w.reg = registry.New(s)
 	clock := caseNow
 	var clockMu sync.Mutex
-	w.reg.Now = func() time.Time {
+	now := func() time.Time {
 		clockMu.Lock()
 		defer clockMu.Unlock()
 		clock = clock.Add(time.Minute)
 		return clock
 	}
+	log := slog.New(slog.NewTextHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a := apptest.New(t, s, &app.Config{Now: now, Log: log})
+	w.reg = a.Registry
 	mk := func(o *model.Organisation) string {
 		o.Sources = []model.Source{{URL: "https://example.org/" + o.Slug}}
 		res, err := w.reg.Create(ctx, auth.System, o)
@@ -111,9 +114,8 @@ func newCaseWorld(t *testing.T, s store.Store) *caseWorld {
 		}
 		w.tokens[name] = secret
 	}
-	log := slog.New(slog.NewTextHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	mux := http.NewServeMux()
-	mux.Handle("/api/", api.New(s, w.reg, log))
+	mux.Handle("/api/", a.API)
 	w.srv = httptest.NewServer(server.Handler(mux, log))
 	t.Cleanup(w.srv.Close)
 	return w
@@ -399,7 +401,7 @@ func TestCaseWorkflowClocksAndLedger(t *testing.T) {
 	eachStore(t, func(t *testing.T, s store.Store) {
 		w := newCaseWorld(t, s)
 		ctx := context.Background()
-		before, _ := s.LogSize(ctx)
+		before, _ := s.EntryCount(ctx)
 		_, c := w.file("group", cases.Details{Text: "SECRET-DETAIL"}, w.handlerX, w.groupKey)
 		id := c["id"].(string)
 		var v struct {
@@ -429,8 +431,8 @@ func TestCaseWorkflowClocksAndLedger(t *testing.T) {
 			t.Errorf("clocks %+v", v.Clocks)
 		}
 		// Four versions, four leaves: public parts only.
-		after, _ := s.LogSize(ctx)
-		leaves, err := s.LogEntries(ctx, before, after-before)
+		after, _ := s.EntryCount(ctx)
+		leaves, err := s.ReadEntries(ctx, before, after)
 		if err != nil || len(leaves) != 4 {
 			t.Fatalf("%d leaves (%v)", len(leaves), err)
 		}

@@ -15,17 +15,6 @@ import (
 // maxEvidenceRefs bounds the records one request may bundle.
 const maxEvidenceRefs = 1000
 
-func init() {
-	AddRoutes(
-		Route{Method: "GET", Pattern: "/api/v1/{collection}/{id}/evidence", Tag: "ledger",
-			Summary: "An evidence bundle of a record version: the record, its source hashes, its c2sp.org/tlog-proof and the cosigned checkpoint, to verify offline with candor verify --bundle",
-			Handle:  (*Handler).recordEvidence, Params: []Param{{"version", "version number; the current one by default"}}},
-		Route{Method: "GET", Pattern: "/api/v1/evidence", Tag: "ledger",
-			Summary: "An evidence bundle of several record versions, all proved against one checkpoint",
-			Handle:  (*Handler).evidence, Params: []Param{{"record", "collection/id or collection/id@version; repeat, up to 1000"}}},
-	)
-}
-
 func (h *Handler) recordEvidence(w http.ResponseWriter, r *http.Request) {
 	c, ok := collection(w, r)
 	if !ok {
@@ -62,11 +51,11 @@ func (h *Handler) evidence(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) writeEvidence(w http.ResponseWriter, r *http.Request, refs []evidence.Ref) {
-	if h.Ledger == nil {
+	if h.ledger == nil {
 		writeProblem(w, Problem{Status: http.StatusServiceUnavailable, Detail: "this server runs without a ledger"})
 		return
 	}
-	b := evidence.Builder{Store: h.Store, Secrets: h.Ledger.Secrets, Log: h.Ledger.Log}
+	b := evidence.Builder{Store: h.Store, Log: h.ledger}
 	file, err := b.Build(r.Context(), refs)
 	switch {
 	case errors.Is(err, evidence.ErrNotPublic), errors.Is(err, store.ErrNotFound):

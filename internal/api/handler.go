@@ -8,6 +8,8 @@ import (
 	"strconv"
 
 	"github.com/candor-observatory/candor/internal/auth"
+	"github.com/candor-observatory/candor/internal/cases"
+	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/registry"
 	"github.com/candor-observatory/candor/internal/store"
@@ -18,10 +20,12 @@ type Handler struct {
 	Store    store.Store
 	Registry *registry.Registry
 	Log      *slog.Logger
-	// Ledger, when set, serves record proofs.
-	Ledger  *Ledger
-	limiter *limiter
-	mux     *http.ServeMux
+	// ledger serves record proofs and log status; nil runs without a log.
+	ledger          *ledger.Log
+	cases           *cases.Service
+	publicCaseStats *cases.StatsCache
+	limiter         *limiter
+	mux             *http.ServeMux
 }
 
 // Route is one API operation; the same table registers the handlers and
@@ -31,30 +35,32 @@ type Route struct {
 	Summary         string
 	Write           bool
 	Handle          func(h *Handler, w http.ResponseWriter, r *http.Request)
-	// Extra routes (ledger, cases…) may describe themselves here.
-	Params []Param
-	Tag    string
+	Params          []Param
+	Tag             string
 }
 
 // Param documents a query parameter.
 type Param struct{ Name, Description string }
 
-var routes []Route
-
-// AddRoutes lets other packages' endpoints join the API, its auth and its document.
-func AddRoutes(rs ...Route) { routes = append(routes, rs...) }
-
-// Routes lists the API's operations.
-func Routes() []Route { return routes }
+// Deps are what the API is built from.
+type Deps struct {
+	Store    store.Store
+	Registry *registry.Registry
+	// Ledger is the verifiable log; nil serves no proofs.
+	Ledger    *ledger.Log
+	Cases     *cases.Service
+	CaseStats *cases.StatsCache
+	Log       *slog.Logger
+}
 
 // New builds the API handler.
-func New(s store.Store, reg *registry.Registry, log *slog.Logger) *Handler {
-	if log == nil {
-		log = slog.Default()
+func New(d Deps) *Handler {
+	if d.Log == nil {
+		d.Log = slog.Default()
 	}
-	h := &Handler{Store: s, Registry: reg, Log: log, limiter: newLimiter(20, 200), mux: http.NewServeMux()}
-	for _, rt := range routes {
-		rt := rt
+	h := &Handler{Store: d.Store, Registry: d.Registry, Log: d.Log, ledger: d.Ledger, cases: d.Cases, publicCaseStats: d.CaseStats,
+		limiter: newLimiter(20, 200), mux: http.NewServeMux()}
+	for _, rt := range Routes() {
 		h.mux.HandleFunc(rt.Method+" "+rt.Pattern, func(w http.ResponseWriter, r *http.Request) {
 			if rt.Write && !h.limiter.allow(clientKey(r)) {
 				w.Header().Set("Retry-After", "1")

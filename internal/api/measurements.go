@@ -11,44 +11,6 @@ import (
 	"github.com/candor-observatory/candor/internal/store"
 )
 
-func init() {
-	filters := []Param{
-		{"probe_cc", "ISO 3166-1 alpha-2 (or country)"}, {"probe_asn", "network, AS1234 or 1234"},
-		{"test_name", "OONI test, e.g. web_connectivity"}, {"domain", "measured host"},
-		{"platform", "platform slug, e.g. twitter, meta, google"},
-		{"category_code", "Citizen Lab category of the domain, e.g. NEWS, GRP"},
-		{"since", "measurements from this time (RFC 3339 or YYYY-MM-DD; or from)"},
-		{"until", "measurements before this time (or to)"},
-	}
-	AddRoutes(
-		Route{Method: "GET", Pattern: "/api/v1/measurements", Tag: "interference",
-			Summary: "List scored OONI measurements, newest first", Handle: (*Handler).listMeasurements,
-			Params: append(append([]Param{}, filters...),
-				Param{"outcome", "ok, anomaly, confirmed or failure; comma-separate for any of"},
-				Param{"anomaly", "true: anomalies only (as OONI)"}, Param{"confirmed", "true: confirmed only"},
-				Param{"failure", "true: failures only"},
-				Param{"cursor", "opaque cursor from next_cursor"}, Param{"limit", "page size, 1 to 1000 (default 100)"},
-				Param{"format", "json, ndjson or csv"})},
-		Route{Method: "GET", Pattern: "/api/v1/measurements/{uid}", Tag: "interference",
-			Summary: "Get one measurement by its measurement_uid (as cited in events' evidence)", Handle: (*Handler).getMeasurement},
-		Route{Method: "GET", Pattern: "/api/v1/interference/aggregation", Tag: "interference",
-			Summary: "Outcome counts grouped like OONI's /api/v1/aggregation, with platform as an extra axis",
-			Handle:  (*Handler).aggregateMeasurements,
-			Params: append(append([]Param{}, filters...),
-				Param{"axis_x", "measurement_start_day, probe_cc, probe_asn, test_name, domain, platform or category_code"},
-				Param{"axis_y", "a second axis"}, Param{"time_grain", "hour, day (default), week, month or year"},
-				Param{"format", "json or csv"})},
-	)
-}
-
-func (h *Handler) measurementStore(w http.ResponseWriter) (store.Measurements, bool) {
-	ms, ok := h.Store.(store.Measurements)
-	if !ok {
-		writeProblem(w, Problem{Status: http.StatusNotImplemented, Detail: "this store keeps no measurements"})
-	}
-	return ms, ok
-}
-
 // measurementQuery reads the filters both endpoints share.
 func measurementQuery(w http.ResponseWriter, r *http.Request) (store.MeasurementQuery, bool) {
 	v := r.URL.Query()
@@ -93,10 +55,6 @@ func measurementQuery(w http.ResponseWriter, r *http.Request) (store.Measurement
 }
 
 func (h *Handler) listMeasurements(w http.ResponseWriter, r *http.Request) {
-	ms, ok := h.measurementStore(w)
-	if !ok {
-		return
-	}
 	q, ok := measurementQuery(w, r)
 	if !ok {
 		return
@@ -129,7 +87,7 @@ func (h *Handler) listMeasurements(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	page, err := ms.ListMeasurements(r.Context(), q)
+	page, err := h.Store.ListMeasurements(r.Context(), q)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -165,11 +123,7 @@ func (h *Handler) listMeasurements(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) getMeasurement(w http.ResponseWriter, r *http.Request) {
-	ms, ok := h.measurementStore(w)
-	if !ok {
-		return
-	}
-	m, err := ms.Measurement(r.Context(), r.PathValue("uid"))
+	m, err := h.Store.Measurement(r.Context(), r.PathValue("uid"))
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -179,10 +133,6 @@ func (h *Handler) getMeasurement(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) aggregateMeasurements(w http.ResponseWriter, r *http.Request) {
-	ms, ok := h.measurementStore(w)
-	if !ok {
-		return
-	}
 	mq, ok := measurementQuery(w, r)
 	if !ok {
 		return
@@ -215,7 +165,7 @@ func (h *Handler) aggregateMeasurements(w http.ResponseWriter, r *http.Request) 
 		badRequest(w, "format", "must be json or csv")
 		return
 	}
-	rows, err := ms.AggregateMeasurements(r.Context(), q)
+	rows, err := h.Store.AggregateMeasurements(r.Context(), q)
 	if err != nil {
 		h.writeError(w, r, err)
 		return

@@ -32,7 +32,7 @@ func OpenAPI() map[string]any {
 			"field": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"}}}},
 	}}
 	paths := map[string]any{}
-	for _, rt := range routes {
+	for _, rt := range Routes() {
 		item, _ := paths[rt.Pattern].(map[string]any)
 		if item == nil {
 			item = map[string]any{}

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -13,25 +12,12 @@ import (
 	"github.com/candor-observatory/candor/internal/ledger/c2sp"
 )
 
-// Ledger lets the API serve record proofs.
-type Ledger struct {
-	Log *ledger.Log
-	// Secrets returns the salts and commitments of a version's personal fields.
-	Secrets func(ctx context.Context, collection, id string, version int) ([]ledger.FieldSecret, error)
-}
-
-func init() {
-	AddRoutes(Route{Method: "GET", Pattern: "/api/v1/{collection}/{id}/proof", Tag: "ledger",
-		Summary: "Where a record version is in the verifiable log: leaf index, leaf, signed checkpoint, inclusion proof and a c2sp.org/tlog-proof receipt",
-		Handle:  (*Handler).proof, Params: []Param{{"version", "version number; the current one by default"}}})
-}
-
 func (h *Handler) proof(w http.ResponseWriter, r *http.Request) {
 	c, ok := collection(w, r)
 	if !ok {
 		return
 	}
-	if h.Ledger == nil {
+	if h.ledger == nil {
 		writeProblem(w, Problem{Status: http.StatusServiceUnavailable, Detail: "this server runs without a ledger"})
 		return
 	}
@@ -54,7 +40,7 @@ func (h *Handler) proof(w http.ResponseWriter, r *http.Request) {
 			Detail: "only public record versions are logged; this version is " + string(row.Visibility)})
 		return
 	}
-	l := h.Ledger.Log
+	l := h.ledger
 	receipt, err := l.Receipt(ctx, *row.LeafIndex)
 	if errors.Is(err, ledger.ErrNotYetCovered) || errors.Is(err, ledger.ErrNoCheckpoint) {
 		w.Header().Set("Retry-After", "2")
@@ -73,12 +59,12 @@ func (h *Handler) proof(w http.ResponseWriter, r *http.Request) {
 	}
 	p := ledger.RecordProof{Collection: row.Collection, ID: row.ID, Version: row.Version, LeafIndex: *row.LeafIndex,
 		Leaf: leaves[0], Checkpoint: string(receipt.Checkpoint), Receipt: string(receipt.Marshal())}
-	if h.Ledger.Secrets != nil {
-		if p.FieldSecrets, err = h.Ledger.Secrets(ctx, row.Collection, row.ID, row.Version); err != nil {
-			h.writeError(w, r, err)
-			return
-		}
+	salts, err := h.Store.FieldSalts(ctx, row.Collection, row.ID, row.Version)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
 	}
+	p.FieldSecrets = ledger.SecretsOf(salts)
 	for _, x := range receipt.Hashes {
 		p.InclusionProof = append(p.InclusionProof, x)
 	}
@@ -106,10 +92,10 @@ func (h *Handler) proof(w http.ResponseWriter, r *http.Request) {
 // (in a checkpoint cosigned by enough witnesses), "signed" (in a checkpoint
 // signed by the log) or "pending" (logged, awaiting the next checkpoint).
 func (h *Handler) setLogStatus(w http.ResponseWriter, r *http.Request, index int64) {
-	if h.Ledger == nil {
+	if h.ledger == nil {
 		return
 	}
-	c, err := h.Ledger.Log.Coverage(r.Context(), index)
+	c, err := h.ledger.Coverage(r.Context(), index)
 	if err != nil {
 		return
 	}

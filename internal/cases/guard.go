@@ -14,13 +14,14 @@ import (
 	"github.com/candor-observatory/candor/internal/store"
 )
 
-// The registry consults Guard for every write of a case, whatever path it
-// comes by (API, batch, import), so the rules below cannot be bypassed.
-func init() { registry.GuardWrites("cases", Guard) }
-
 // ErrChanged means the case changed since the caller read it.
 var ErrChanged = errors.New("the case changed since it was read; read it again")
 
+// Guard is given to the registry (registry.WithGuard), which consults it
+// for every write of a case, whatever path it comes by (API, batch,
+// import), so the rules below cannot be bypassed; a registry without it
+// refuses cases altogether.
+//
 // Guard lets the filing group file a case and both parties make only the
 // changes the workflow allows: one status change or one message per
 // version, by the party that makes it, with every other field as before

@@ -22,9 +22,10 @@ type Service struct {
 	Now      func() time.Time
 }
 
-// NewService returns a service over a store and its registry.
+// NewService returns a service over a store and its registry, keeping the
+// registry's clock.
 func NewService(s store.Store, r *registry.Registry) *Service {
-	return &Service{Store: s, Registry: r, Now: func() time.Time { return time.Now().UTC() }}
+	return &Service{Store: s, Registry: r, Now: r.Now}
 }
 
 // FileRequest is what a filing group sends: public fields and ciphertext.

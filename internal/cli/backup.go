@@ -4,13 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"strings"
-)
 
-func init() {
-	Register(Command{Name: "backup", Summary: "write a consistent copy of the database to a file", Run: runBackup})
-}
+	"github.com/candor-observatory/candor/internal/app"
+)
 
 func runBackup(ctx context.Context, env *Env, args []string) error {
 	fs := NewFlags(env, "backup", "[--db DSN] FILE")
@@ -25,23 +21,13 @@ func runBackup(ctx context.Context, env *Env, args []string) error {
 	if _, err := os.Stat(dest); err == nil {
 		return fmt.Errorf("%s exists; choose a new file", dest)
 	}
-	if strings.HasPrefix(*db, "postgres") {
-		// pg_dump takes a consistent snapshot without stopping writers.
-		cmd := exec.CommandContext(ctx, "pg_dump", "--format=custom", "--file="+dest, *db)
-		cmd.Stdout, cmd.Stderr = env.Stdout, env.Stderr
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("pg_dump: %w", err)
-		}
-	} else {
-		s, err := OpenStore(ctx, *db)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
-		// VACUUM INTO copies a consistent snapshot while readers and the writer go on.
-		if _, err := s.WriteDB().ExecContext(ctx, "VACUUM INTO ?", dest); err != nil {
-			return fmt.Errorf("backup: %w", err)
-		}
+	s, err := app.OpenStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Backup(ctx, dest); err != nil {
+		return err
 	}
 	fmt.Fprintf(env.Stdout, "backup written to %s\n", dest)
 	return nil

@@ -23,10 +23,6 @@ import (
 	"github.com/candor-observatory/candor/internal/model"
 )
 
-func init() {
-	Register(Command{Name: "case", Summary: "file, follow and answer sealed cases (keygen, file, list, open, reply, status)", Run: runCase})
-}
-
 const caseUsage = `usage: candor case <command> [flags]
 
   keygen [--out FILE]                       make an age key pair; publish the public key, keep the file

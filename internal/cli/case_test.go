@@ -16,6 +16,8 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/candor-observatory/candor/internal/app"
+	"github.com/candor-observatory/candor/internal/app/apptest"
 	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/cli"
 	"github.com/candor-observatory/candor/internal/model"
@@ -96,10 +98,7 @@ func startCaseServer(t *testing.T, s *sqlstore.DB) *caseRun {
 	ctx := context.Background()
 	r := &caseRun{t: t, rec: &recorder{}, logs: &syncBuffer{}, dir: t.TempDir(), tokens: map[string]string{}}
 	log := slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	app, err := cli.NewApp(ctx, s, log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	app := apptest.New(t, s, &app.Config{Log: log})
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		app.Handler.ServeHTTP(teeWriter{w, r.rec}, req)
 	}))

@@ -8,13 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 
 	"github.com/candor-observatory/candor/internal/model"
-	"github.com/candor-observatory/candor/internal/store/postgres"
-	"github.com/candor-observatory/candor/internal/store/sqlite"
-	"github.com/candor-observatory/candor/internal/store/sqlstore"
 )
 
 // Command is one subcommand.
@@ -24,10 +20,33 @@ type Command struct {
 	Run     func(ctx context.Context, env *Env, args []string) error
 }
 
-var commands = map[string]Command{}
+// commands lists every subcommand; each lives in its own file.
+func commands() []Command {
+	return []Command{
+		{Name: "serve", Summary: "run the API and the explorer (--demo loads demonstration data)", Run: runServe},
+		{Name: "import", Summary: "import files of a public format: candor import <format> FILE...", Run: runImport},
+		{Name: "detect", Summary: "find blocking and throttling episodes in stored measurements and write them as events", Run: runDetect},
+		{Name: "export", Summary: "write records as NDJSON ({\"collection\", \"record\"} per line), the format 'import ndjson' reads", Run: runExport},
+		{Name: "verify", Summary: "check the log and records against a server (--server) or the local database (--db)", Run: runVerify},
+		{Name: "evidence", Summary: "write an evidence bundle of records (with proofs and the cosigned checkpoint) that verifies offline", Run: runEvidence},
+		{Name: "witness", Summary: "run a C2SP tlog-witness that cosigns a log's checkpoints (witness serve)", Run: runWitness},
+		{Name: "case", Summary: "file, follow and answer sealed cases (keygen, file, list, open, reply, status)", Run: runCase},
+		{Name: "token", Summary: "create API tokens (candor token create --org ID --role ROLE)", Run: runToken},
+		{Name: "redact", Summary: "erase personal fields of a record (cleartext and salt); its log proofs stay valid", Run: runRedact},
+		{Name: "migrate", Summary: "create or upgrade the database schema, then exit", Run: runMigrate},
+		{Name: "backup", Summary: "write a consistent copy of the database to a file", Run: runBackup},
+	}
+}
 
-// Register adds a subcommand; each lives in its own file.
-func Register(c Command) { commands[c.Name] = c }
+// command finds a subcommand by name.
+func command(name string) (Command, bool) {
+	for _, c := range commands() {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Command{}, false
+}
 
 // Env is what commands share: output streams and the environment.
 type Env struct {
@@ -43,7 +62,7 @@ func Main(ctx context.Context, args []string, env *Env) int {
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		if len(args) > 1 {
-			if c, ok := commands[args[1]]; ok {
+			if c, ok := command(args[1]); ok {
 				c.Run(ctx, env, []string{"-h"})
 				return 0
 			}
@@ -51,7 +70,7 @@ func Main(ctx context.Context, args []string, env *Env) int {
 		usage(env.Stdout)
 		return 0
 	}
-	c, ok := commands[args[0]]
+	c, ok := command(args[0])
 	if !ok {
 		fmt.Fprintf(env.Stderr, "candor: unknown command %q\n\n", args[0])
 		usage(env.Stderr)
@@ -90,13 +109,8 @@ func (e *ExitError) Unwrap() error { return e.Err }
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "candor: an open, verifiable observatory of government pressure on online platforms")
 	fmt.Fprintln(w, "\nUsage: candor <command> [flags] [arguments]\n\nCommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].Summary)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.Name, c.Summary)
 	}
 	fmt.Fprintln(w, "\nRun 'candor help <command>' for its flags. Flags may also be set as CANDOR_<FLAG> environment variables.")
 }
@@ -137,12 +151,4 @@ func Parse(fs *flag.FlagSet, env *Env, args []string) error {
 // DBFlag adds the --db flag.
 func DBFlag(fs *flag.FlagSet) *string {
 	return fs.String("db", "candor.db", "SQLite file, or a postgres:// URL")
-}
-
-// OpenStore opens the store named by --db and runs its migrations.
-func OpenStore(ctx context.Context, dsn string) (*sqlstore.DB, error) {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return postgres.Open(ctx, dsn)
-	}
-	return sqlite.Open(ctx, strings.TrimPrefix(dsn, "sqlite://"))
 }

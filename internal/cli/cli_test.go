@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candor-observatory/candor/internal/app"
 	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/registry"
@@ -28,7 +29,7 @@ func run(t *testing.T, args ...string) (string, string, int) {
 func seedPlatform(t *testing.T, db string) string {
 	t.Helper()
 	ctx := context.Background()
-	s, err := OpenStore(ctx, db)
+	s, err := app.OpenStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +63,7 @@ func TestTokenCreate(t *testing.T) {
 	if !strings.HasPrefix(secret, "candor_") || strings.Contains(errs, secret) {
 		t.Fatalf("token output %q / %q", out, errs)
 	}
-	s, _ := OpenStore(context.Background(), db)
+	s, _ := app.OpenStore(context.Background(), db)
 	defer s.Close()
 	a, err := auth.Authenticate(context.Background(), s, "Bearer "+secret)
 	if err != nil || a.Org != id || a.Role != "platform" {
@@ -122,7 +123,7 @@ func TestServeAnswersAndExport(t *testing.T) {
 	if _, errs, code := run(t, "backup", "--db", db, backup); code != 0 {
 		t.Fatalf("backup: %s", errs)
 	}
-	b, err := OpenStore(context.Background(), backup)
+	b, err := app.OpenStore(context.Background(), backup)
 	if err != nil {
 		t.Fatal(err)
 	}

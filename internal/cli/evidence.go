@@ -12,17 +12,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/candor-observatory/candor/internal/app"
 	"github.com/candor-observatory/candor/internal/evidence"
 	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/ledger/c2sp"
-	"github.com/candor-observatory/candor/internal/store/sqlstore"
+	"github.com/candor-observatory/candor/internal/store"
 	"github.com/candor-observatory/candor/internal/verify"
 	"github.com/candor-observatory/candor/internal/witness"
 )
-
-func init() {
-	Register(Command{Name: "evidence", Summary: "write an evidence bundle of records (with proofs and the cosigned checkpoint) that verifies offline", Run: runEvidence})
-}
 
 func runEvidence(ctx context.Context, env *Env, args []string) error {
 	fs := NewFlags(env, "evidence", "[--server URL | --db DSN] [--out FILE] collection/id[@version] ...")
@@ -52,8 +49,8 @@ func runEvidence(ctx context.Context, env *Env, args []string) error {
 	case *server != "":
 		file, err = fetchBundle(ctx, *server, fs.Args())
 	case *db != "":
-		var s *sqlstore.DB
-		s, err = OpenStore(ctx, *db)
+		var s store.Store
+		s, err = app.OpenStore(ctx, *db)
 		if err != nil {
 			return err
 		}
@@ -61,7 +58,7 @@ func runEvidence(ctx context.Context, env *Env, args []string) error {
 		if l, err = local.open(s, *db, *trust.logKey); err != nil {
 			return err
 		}
-		b := evidence.Builder{Store: s, Secrets: s.Ledger().FieldSecrets, Log: l}
+		b := evidence.Builder{Store: s, Log: l}
 		file, err = b.Build(ctx, refs)
 	default:
 		return errors.New("give --server URL to fetch the bundle from a server, or --db DSN to build it from a local database")
@@ -188,14 +185,14 @@ func localLogFlags(fs *flag.FlagSet) *localLog {
 // open opens the log of s without serving it and never creates a key. The
 // key is keyFlag when that is a private key or a file holding one, else
 // candor-log.key beside the SQLite file, as candor serve keeps it.
-func (o *localLog) open(s *sqlstore.DB, dsn, keyFlag string) (*ledger.Log, error) {
+func (o *localLog) open(s store.Store, dsn, keyFlag string) (*ledger.Log, error) {
 	value := ""
 	if strings.HasPrefix(keyFlag, "PRIVATE+KEY+") {
 		value = keyFlag
 	} else if keyFlag != "" && !strings.Contains(keyFlag, "+") {
 		value = keyFlag // a file
 	}
-	path := (&LedgerOptions{}).Defaults(dsn, "127.0.0.1:8080").KeyFile
+	path := app.LedgerConfig{}.WithDefaults(dsn, "127.0.0.1:8080").KeyFile
 	if value == "" {
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("no log key at %s: give the one candor serve uses with --log-key or CANDOR_LOG_KEY, or fetch from a server with --server", path)
@@ -205,7 +202,7 @@ func (o *localLog) open(s *sqlstore.DB, dsn, keyFlag string) (*ledger.Log, error
 	if err != nil {
 		return nil, err
 	}
-	l, err := ledger.New(s.Ledger(), skey)
+	l, err := ledger.New(s, skey)
 	if err != nil {
 		return nil, err
 	}

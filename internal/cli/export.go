@@ -7,14 +7,12 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/candor-observatory/candor/internal/app"
+
 	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/store"
 )
-
-func init() {
-	Register(Command{Name: "export", Summary: "write records as NDJSON ({\"collection\", \"record\"} per line), the format 'import ndjson' reads", Run: runExport})
-}
 
 // exportOrder puts records before those that refer to them.
 var exportOrder = []string{"organisations", "authorities", "laws", "demands", "responses"}
@@ -28,7 +26,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	if err := Parse(fs, env, args); err != nil {
 		return err
 	}
-	s, err := OpenStore(ctx, *db)
+	s, err := app.OpenStore(ctx, *db)
 	if err != nil {
 		return err
 	}

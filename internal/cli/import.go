@@ -7,22 +7,28 @@ import (
 	"strings"
 )
 
-func init() {
-	Register(Command{Name: "import", Summary: "import files of a public format: " + "candor import <format> FILE...", Run: runImport})
-}
-
 // ImportFormat is one format 'candor import' reads.
 type ImportFormat struct {
 	Name, Summary string
 	Run           func(ctx context.Context, env *Env, args []string) error
 }
 
-var importFormats = map[string]ImportFormat{}
-
-// RegisterImport adds a format to 'candor import'; each lives in its own file.
-func RegisterImport(f ImportFormat) { importFormats[f.Name] = f }
+// importFormats lists every format 'candor import' reads, by name.
+func importFormats() map[string]ImportFormat {
+	formats := map[string]ImportFormat{
+		"ooni":       {Name: "ooni", Summary: "OONI measurements (.json, .post, .jsonl, .jsonl.gz, tar of them); then detect", Run: runImportOONI},
+		"stop":       {Name: "stop", Summary: "Access Now #KeepItOn STOP shutdown data (.csv, .csv.gz, .xlsx) as events", Run: runImportEvents("stop")},
+		"ioda":       {Name: "ioda", Summary: "the curated IODA outage list (.csv) as events", Run: runImportEvents("ioda")},
+		"citizenlab": {Name: "citizenlab", Summary: "Citizen Lab test lists (.csv): category tags of domains", Run: runImportCitizenLab},
+	}
+	for _, f := range recordFormats {
+		formats[f.Name] = ImportFormat{Name: f.Name, Summary: f.Description, Run: runImportRecords(f)}
+	}
+	return formats
+}
 
 func runImport(ctx context.Context, env *Env, args []string) error {
+	importFormats := importFormats()
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintln(env.Stderr, "Usage: candor import <format> [flags] FILE...\n\nFormats:")
 		names := make([]string, 0, len(importFormats))

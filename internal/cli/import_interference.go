@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/candor-observatory/candor/internal/app"
+
 	"github.com/mattn/go-isatty"
 	"github.com/schollz/progressbar/v3"
 
@@ -22,16 +24,7 @@ import (
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/registry"
 	"github.com/candor-observatory/candor/internal/store"
-	"github.com/candor-observatory/candor/internal/store/sqlstore"
 )
-
-func init() {
-	RegisterImport(ImportFormat{Name: "ooni", Summary: "OONI measurements (.json, .post, .jsonl, .jsonl.gz, tar of them); then detect", Run: runImportOONI})
-	RegisterImport(ImportFormat{Name: "stop", Summary: "Access Now #KeepItOn STOP shutdown data (.csv, .csv.gz, .xlsx) as events", Run: runImportEvents("stop")})
-	RegisterImport(ImportFormat{Name: "ioda", Summary: "the curated IODA outage list (.csv) as events", Run: runImportEvents("ioda")})
-	RegisterImport(ImportFormat{Name: "citizenlab", Summary: "Citizen Lab test lists (.csv): category tags of domains", Run: runImportCitizenLab})
-	Register(Command{Name: "detect", Summary: "find blocking and throttling episodes in stored measurements and write them as events", Run: runDetect})
-}
 
 // isTerminal tells whether progress should be drawn on w.
 func isTerminal(w io.Writer) bool {
@@ -76,12 +69,12 @@ func runImportOONI(ctx context.Context, env *Env, args []string) error {
 	if sc.FP == nil {
 		fmt.Fprintln(env.Stderr, "candor import ooni: no blocking fingerprints found (--fingerprints): nothing will be scored as confirmed")
 	}
-	s, err := OpenStore(ctx, *db)
+	s, err := app.OpenStore(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	reg := registry.New(s)
+	reg := app.NewRegistry(s)
 
 	opts := ooni.Options{Scorer: sc, OnError: func(e *ooni.LineError) {
 		fmt.Fprintf(env.Stderr, "candor import ooni: skipped %v\n", e)
@@ -147,7 +140,7 @@ func measurementFiles(args []string) ([]string, error) {
 	return out, nil
 }
 
-func detectAndReport(ctx context.Context, env *Env, s *sqlstore.DB, reg *registry.Registry, q store.MeasurementQuery) error {
+func detectAndReport(ctx context.Context, env *Env, s store.Store, reg *registry.Registry, q store.MeasurementQuery) error {
 	events, res, err := interference.Detect(ctx, s, reg, q, detect.DefaultParams())
 	if err != nil {
 		return err
@@ -182,12 +175,12 @@ func runDetect(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	q.ProbeCC = *cc
-	s, err := OpenStore(ctx, *db)
+	s, err := app.OpenStore(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	reg := registry.New(s)
+	reg := app.NewRegistry(s)
 	return detectAndReport(ctx, env, s, reg, q)
 }
 
@@ -241,7 +234,7 @@ func runImportEvents(format string) func(ctx context.Context, env *Env, args []s
 			events = append(events, evs...)
 		}
 		events = mergeBySourceID(events)
-		s, err := OpenStore(ctx, *db)
+		s, err := app.OpenStore(ctx, *db)
 		if err != nil {
 			return err
 		}
@@ -252,7 +245,7 @@ func runImportEvents(format string) func(ctx context.Context, env *Env, args []s
 		if err := interference.LinkRelated(ctx, s, events); err != nil {
 			return err
 		}
-		res, err := interference.WriteEvents(ctx, registry.New(s), events)
+		res, err := interference.WriteEvents(ctx, app.NewRegistry(s), events)
 		if err != nil {
 			return err
 		}
@@ -298,7 +291,7 @@ func runImportCitizenLab(ctx context.Context, env *Env, args []string) error {
 	tags.Each(func(t citizenlab.Tag) {
 		rows = append(rows, store.DomainCategory{Domain: t.Domain, Category: t.Category, List: t.List})
 	})
-	s, err := OpenStore(ctx, *db)
+	s, err := app.OpenStore(ctx, *db)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candor-observatory/candor/internal/app"
 	"github.com/candor-observatory/candor/internal/interference/ooni/oonitest"
 	"github.com/candor-observatory/candor/internal/shareddata/shareddatatest"
 	"github.com/candor-observatory/candor/internal/store"
@@ -57,7 +58,7 @@ func TestImportOONIThenDetect(t *testing.T) {
 	if !strings.Contains(out, "1 interference events detected (0 new, 0 updated, 1 unchanged)") {
 		t.Errorf("detect:\n%s", out)
 	}
-	s, err := OpenStore(context.Background(), db)
+	s, err := app.OpenStore(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +92,7 @@ func TestImportEventLists(t *testing.T) {
 	if !strings.Contains(out, "domains tagged") {
 		t.Errorf("citizenlab:\n%s", out)
 	}
-	s, err := OpenStore(context.Background(), db)
+	s, err := app.OpenStore(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +110,7 @@ func TestImportEventLists(t *testing.T) {
 	if both == 0 {
 		t.Error("no Vietnamese event keeps the sources of both STOP files")
 	}
-	if n, _ := s.LogSize(context.Background()); n < 1700 {
+	if n, _ := s.EntryCount(context.Background()); n < 1700 {
 		t.Errorf("ledger holds %d leaves; every public event is one", n)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/candor-observatory/candor/internal/app"
 	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/importers"
 	"github.com/candor-observatory/candor/internal/importers/google"
@@ -15,14 +16,10 @@ import (
 	"github.com/candor-observatory/candor/internal/importers/meta"
 	"github.com/candor-observatory/candor/internal/importers/ndjson"
 	"github.com/candor-observatory/candor/internal/importers/x"
-	"github.com/candor-observatory/candor/internal/registry"
 )
 
-func init() {
-	for _, f := range []importers.Format{google.Removals, google.UserData, x.InfoRequests, meta.Facebook2013, ndjson.Format} {
-		RegisterImport(ImportFormat{Name: f.Name, Summary: f.Description, Run: runImportRecords(f)})
-	}
-}
+// recordFormats are the formats whose readers yield registry records.
+var recordFormats = []importers.Format{google.Removals, google.UserData, x.InfoRequests, meta.Facebook2013, ndjson.Format}
 
 // runImportRecords imports files of a format whose reader yields registry
 // records, each file in one transaction.
@@ -38,12 +35,12 @@ func runImportRecords(format importers.Format) func(ctx context.Context, env *En
 			fs.Usage()
 			return &ExitError{Code: 2, Err: fmt.Errorf("at least one file is required")}
 		}
-		s, err := OpenStore(ctx, *db)
+		s, err := app.OpenStore(ctx, *db)
 		if err != nil {
 			return err
 		}
 		defer s.Close()
-		l := &loader.Loader{Registry: registry.New(s), Actor: auth.System, Batch: *batch}
+		l := &loader.Loader{Registry: app.NewRegistry(s), Actor: auth.System, Batch: *batch}
 		for _, path := range fs.Args() {
 			sum, err := importFile(ctx, env, l, format, path)
 			if err != nil {

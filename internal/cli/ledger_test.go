@@ -54,10 +54,10 @@ func TestVerifyAndRedactCommands(t *testing.T) {
 	if salts == 0 {
 		t.Fatal("the demand's summary has no salt")
 	}
-	if out, errs, code := run(t, "redact", "--db", db, "demands/"+id, "country"); code == 0 {
+	if out, errs, code := run(t, "redact", "--db", db, "--by", "operators", "--reason", "names a person", "demands/"+id, "country"); code == 0 {
 		t.Fatalf("redacting a non-personal field succeeded: %s%s", out, errs)
 	}
-	if out, errs, code := run(t, "redact", "--db", db, "demands/"+id, "summary"); code != 0 || !strings.Contains(out, "erased summary") {
+	if out, errs, code := run(t, "redact", "--db", db, "--by", "operators", "--reason", "names a person", "demands/"+id, "summary"); code != 0 || !strings.Contains(out, "erased summary") {
 		t.Fatalf("redact: exit %d\n%s%s", code, out, errs)
 	}
 	if out, errs, code := run(t, "verify", "--db", db); code != 0 {

@@ -3,11 +3,9 @@ package cli
 import (
 	"context"
 	"fmt"
-)
 
-func init() {
-	Register(Command{Name: "migrate", Summary: "create or upgrade the database schema, then exit", Run: runMigrate})
-}
+	"github.com/candor-observatory/candor/internal/app"
+)
 
 func runMigrate(ctx context.Context, env *Env, args []string) error {
 	fs := NewFlags(env, "migrate", "[--db DSN]")
@@ -15,7 +13,7 @@ func runMigrate(ctx context.Context, env *Env, args []string) error {
 	if err := Parse(fs, env, args); err != nil {
 		return err
 	}
-	s, err := OpenStore(ctx, *db)
+	s, err := app.OpenStore(ctx, *db)
 	if err != nil {
 		return err
 	}

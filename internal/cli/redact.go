@@ -6,17 +6,16 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/candor-observatory/candor/internal/app"
+	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/store"
 )
 
-func init() {
-	Register(Command{Name: "redact", Summary: "erase personal fields of a record (cleartext and salt); its log proofs stay valid", Run: runRedact})
-}
-
 func runRedact(ctx context.Context, env *Env, args []string) error {
-	fs := NewFlags(env, "redact", "[--db DSN] [--by ORG] collection/id field...")
+	fs := NewFlags(env, "redact", "[--db DSN] --by ORG --reason TEXT collection/id field...")
 	db := DBFlag(fs)
 	by := fs.String("by", "", "organisation or person on whose authority the data is erased (kept in the audit log)")
+	reason := fs.String("reason", "", "why the data is erased (required; kept in the audit log)")
 	if err := Parse(fs, env, args); err != nil {
 		return err
 	}
@@ -27,12 +26,14 @@ func runRedact(ctx context.Context, env *Env, args []string) error {
 	if !ok {
 		return fmt.Errorf("%q: write the record as collection/id", fs.Arg(0))
 	}
-	s, err := OpenStore(ctx, *db)
+	s, err := app.OpenStore(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	n, err := s.Ledger().Redact(ctx, store.AuditEntry{ActorOrg: *by}, collection, id, fs.Args()[1:])
+	// Whoever holds the database file acts as its operator.
+	operator := auth.Actor{Org: *by, Role: auth.Admin, TokenID: "cli"}
+	n, err := app.NewRegistry(s).Redact(ctx, operator, collection, id, fs.Args()[1:], *reason)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("no record %s/%s", collection, id)
 	}

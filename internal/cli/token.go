@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/candor-observatory/candor/internal/app"
+
 	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/store"
 )
-
-func init() {
-	Register(Command{Name: "token", Summary: "create API tokens (candor token create --org ID --role ROLE)", Run: runToken})
-}
 
 func runToken(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 || args[0] != "create" {
@@ -24,7 +22,7 @@ func runToken(ctx context.Context, env *Env, args []string) error {
 	if err := Parse(fs, env, args[1:]); err != nil {
 		return err
 	}
-	s, err := OpenStore(ctx, *db)
+	s, err := app.OpenStore(ctx, *db)
 	if err != nil {
 		return err
 	}

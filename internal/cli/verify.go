@@ -7,13 +7,10 @@ import (
 	"os"
 	"strings"
 
+	"github.com/candor-observatory/candor/internal/app"
 	"github.com/candor-observatory/candor/internal/evidence"
 	"github.com/candor-observatory/candor/internal/verify"
 )
-
-func init() {
-	Register(Command{Name: "verify", Summary: "check the log and records against a server (--server) or the local database (--db)", Run: runVerify})
-}
 
 func runVerify(ctx context.Context, env *Env, args []string) error {
 	fs := NewFlags(env, "verify", "--server URL [--state FILE] [--log-key K] [--witness-key K ... --quorum N] [--full] [[collection/]id[@version] ...]\n"+
@@ -43,7 +40,7 @@ func runVerify(ctx context.Context, env *Env, args []string) error {
 		err = verify.Server(ctx, verify.Options{Server: *server, StateFile: *state, LogKey: *logKey, WitnessKeys: witnessKeys,
 			Quorum: *quorum, Records: fs.Args(), Sample: *sample, Full: *full, Out: env.Stdout})
 	case *db != "":
-		s, oerr := OpenStore(ctx, *db)
+		s, oerr := app.OpenStore(ctx, *db)
 		if oerr != nil {
 			return oerr
 		}

@@ -18,10 +18,6 @@ import (
 	"github.com/candor-observatory/candor/internal/witness"
 )
 
-func init() {
-	Register(Command{Name: "witness", Summary: "run a C2SP tlog-witness that cosigns a log's checkpoints (witness serve)", Run: runWitness})
-}
-
 func runWitness(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 || args[0] != "serve" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {

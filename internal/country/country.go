@@ -27,7 +27,9 @@ var aliases = map[string]string{
 	"korea, republic of": "KR", "central african republic": "CF", "korea (democratic people's republic of)": "KP", "burma": "MM",
 }
 
-var byName = map[string]string{}
+// byName and bySqueezed find codes by folded name, and by folded name
+// without spaces.
+var byName, bySqueezed = nameIndex()
 
 func key(s string) string {
 	s = fold.String(strings.TrimSpace(s))
@@ -37,7 +39,8 @@ func key(s string) string {
 	return s
 }
 
-func init() {
+func nameIndex() (byName, bySqueezed map[string]string) {
+	byName, bySqueezed = map[string]string{}, map[string]string{}
 	for code, name := range tabNames {
 		byName[key(name)] = code
 		// "Myanmar (Burma)": both the name and the one in brackets.
@@ -58,9 +61,8 @@ func init() {
 		bySqueezed[strings.ReplaceAll(name, " ", "")] = code
 	}
 	bySqueezed["democraticrepubliccongo"] = "CD"
+	return byName, bySqueezed
 }
-
-var bySqueezed = map[string]string{}
 
 // Code returns the ISO code of a country name, or of a code itself.
 func Code(name string) (string, bool) {

@@ -60,7 +60,7 @@ func TestLoadTwiceWritesNothingNew(t *testing.T) {
 		if len(first) != len(recs) {
 			t.Fatalf("%d rows after the first load, want %d", len(first), len(recs))
 		}
-		leaves, err := db.LogSize(ctx)
+		leaves, err := db.EntryCount(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +82,7 @@ func TestLoadTwiceWritesNothingNew(t *testing.T) {
 				t.Errorf("%s changed on the second load", k)
 			}
 		}
-		if n, _ := db.LogSize(ctx); n != leaves {
+		if n, _ := db.EntryCount(ctx); n != leaves {
 			t.Errorf("ledger grew from %d to %d leaves on the second load", leaves, n)
 		}
 

@@ -17,17 +17,17 @@ import (
 	"github.com/candor-observatory/candor/internal/verify"
 )
 
-// Records is what a Builder reads records from.
+// Records is what a Builder reads: record versions and the salts of their
+// personal fields.
 type Records interface {
 	Get(ctx context.Context, collection, id string, version int) (*store.Row, error)
+	FieldSalts(ctx context.Context, collection, id string, version int) ([]store.FieldSalt, error)
 }
 
 // Builder makes bundles from a store and its log.
 type Builder struct {
 	Store Records
-	// Secrets returns the salts and commitments of a version's personal fields.
-	Secrets func(ctx context.Context, collection, id string, version int) ([]ledger.FieldSecret, error)
-	Log     *ledger.Log
+	Log   *ledger.Log
 }
 
 // ErrNotPublic means a record version is not in the log: only public
@@ -79,14 +79,11 @@ func (b *Builder) Build(ctx context.Context, refs []Ref) ([]byte, error) {
 		for _, h := range hashes {
 			p.Hashes = append(p.Hashes, h)
 		}
-		secrets := []ledger.FieldSecret{}
-		if b.Secrets != nil {
-			s, err := b.Secrets(ctx, row.Collection, row.ID, row.Version)
-			if err != nil {
-				return nil, err
-			}
-			secrets = append(secrets, s...)
+		salts, err := b.Store.FieldSalts(ctx, row.Collection, row.ID, row.Version)
+		if err != nil {
+			return nil, err
 		}
+		secrets := append([]ledger.FieldSecret{}, ledger.SecretsOf(salts)...)
 		bundle.Records = append(bundle.Records, Record{Collection: row.Collection, Record: row.Body, FieldSecrets: secrets, Proof: string(p.Marshal())})
 	}
 	slices.SortFunc(bundle.Records, compareRecords)

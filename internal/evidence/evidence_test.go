@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -18,12 +16,14 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/candor-observatory/candor/internal/canonjson"
-	"github.com/candor-observatory/candor/internal/cli"
+	"github.com/candor-observatory/candor/internal/app"
+	"github.com/candor-observatory/candor/internal/app/apptest"
+	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/evidence"
 	"github.com/candor-observatory/candor/internal/ledger/c2sp"
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/registry"
-	"github.com/candor-observatory/candor/internal/store"
+	"github.com/candor-observatory/candor/internal/registry/registrytest"
 	"github.com/candor-observatory/candor/internal/store/sqlstore"
 	"github.com/candor-observatory/candor/internal/store/storetest"
 	"github.com/candor-observatory/candor/internal/verify"
@@ -58,8 +58,8 @@ func newKeys(t *testing.T) keys {
 }
 
 type world struct {
-	app *cli.App
-	f   *storetest.Fixture
+	app *app.App
+	f   *registrytest.Fixture
 	db  *sqlstore.DB
 	// refs are the demands written, collection/id.
 	refs []evidence.Ref
@@ -67,19 +67,10 @@ type world struct {
 
 func start(t *testing.T, db *sqlstore.DB, k keys) *world {
 	t.Helper()
-	ctx := context.Background()
-	f := storetest.NewFixture(t, db)
-	app, err := cli.NewApp(ctx, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = app.StartLedger(ctx, cli.LedgerOptions{Key: k.logSkey, Witnesses: []string{k.witnessURL + "=" + k.witnessVkey}, Quorum: 1,
-		Interval: time.Hour, Delay: time.Millisecond, Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(app.Close)
-	return &world{app: app, f: f, db: db}
+	f := registrytest.NewFixture(t, db)
+	a := apptest.New(t, db, &app.Config{Ledger: app.LedgerConfig{Key: k.logSkey, Witnesses: []string{k.witnessURL + "=" + k.witnessVkey},
+		Quorum: 1, Interval: time.Hour, Delay: time.Millisecond, Timeout: 5 * time.Second}})
+	return &world{app: a, f: f, db: db}
 }
 
 // add writes n demands (every third with a personal summary, every one
@@ -89,7 +80,7 @@ func (w *world) add(t *testing.T, n int, tag string) {
 	ctx := context.Background()
 	var recs []model.Record
 	for i := 0; i < n; i++ {
-		d := storetest.Individual(w.f.X, "TR", time.Date(2023, 5, 13, 0, 0, 0, 0, time.UTC), int64(i+1), fmt.Sprintf("%s-%d", tag, i))
+		d := registrytest.Individual(w.f.X, "TR", time.Date(2023, 5, 13, 0, 0, 0, 0, time.UTC), int64(i+1), fmt.Sprintf("%s-%d", tag, i))
 		if i%3 == 0 {
 			d.Summary = fmt.Sprintf("order about the account of person %d", i)
 		}
@@ -110,7 +101,7 @@ func (w *world) add(t *testing.T, n int, tag string) {
 }
 
 func (w *world) builder() *evidence.Builder {
-	return &evidence.Builder{Store: w.db, Secrets: w.db.Ledger().FieldSecrets, Log: w.app.Ledger}
+	return &evidence.Builder{Store: w.db, Log: w.app.Ledger}
 }
 
 func wantKind(t *testing.T, err error, kind verify.Kind) *verify.Mismatch {
@@ -132,7 +123,7 @@ func TestBundleVerifiesOffline(t *testing.T) {
 		w := start(t, db, k)
 		w.add(t, 6, "a")
 		// An erased personal field keeps its commitment in the bundle.
-		if _, err := db.Ledger().Redact(ctx, store.AuditEntry{ActorOrg: "test"}, "demands", w.refs[3].ID, []string{"summary"}); err != nil {
+		if _, err := w.app.Registry.Redact(ctx, auth.System, "demands", w.refs[3].ID, []string{"summary"}, "test"); err != nil {
 			t.Fatal(err)
 		}
 		refs := append([]evidence.Ref{{Collection: "laws", ID: w.f.Law5651}, {ID: w.f.X}}, w.refs...)
@@ -165,7 +156,7 @@ func TestBundleVerifiesOffline(t *testing.T) {
 		wantKind(t, err, verify.QuorumLost)
 
 		// Members-only records are not in the log and cannot be bundled.
-		d := storetest.Individual(w.f.X, "TR", time.Date(2023, 5, 1, 0, 0, 0, 0, time.UTC), 1, "hidden")
+		d := registrytest.Individual(w.f.X, "TR", time.Date(2023, 5, 1, 0, 0, 0, 0, time.UTC), 1, "hidden")
 		d.Visibility = model.Members
 		hidden, err := w.f.Reg.Create(ctx, w.f.PlatformX, d)
 		if err != nil {
@@ -191,7 +182,7 @@ func TestBundleEveryByte(t *testing.T) {
 	k := newKeys(t)
 	w := start(t, storetest.OpenSQLite(t), k)
 	w.add(t, 4, "b")
-	if _, err := w.db.Ledger().Redact(ctx, store.AuditEntry{ActorOrg: "test"}, "demands", w.refs[3].ID, []string{"summary"}); err != nil {
+	if _, err := w.app.Registry.Redact(ctx, auth.System, "demands", w.refs[3].ID, []string{"summary"}, "test"); err != nil {
 		t.Fatal(err)
 	}
 	file, err := w.builder().Build(ctx, w.refs)

@@ -95,7 +95,7 @@ func testImportDetect(t *testing.T, db *sqlstore.DB) {
 		t.Error("a public event must enter the ledger")
 	}
 	// Organisation, period and demand, then the two events once.
-	if size, _ := db.LogSize(ctx); size != 5 {
+	if size, _ := db.EntryCount(ctx); size != 5 {
 		t.Errorf("ledger size %d, want 5 (detecting twice adds nothing)", size)
 	}
 	if first[0].ID == "" || first[0].Version != 1 {

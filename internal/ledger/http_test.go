@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/candor-observatory/candor/internal/ledger/c2sp"
+	"github.com/candor-observatory/candor/internal/store"
 	tdlog "github.com/transparency-dev/formats/log"
 	tdproof "github.com/transparency-dev/formats/proof"
 	"golang.org/x/mod/sumdb/note"
@@ -54,7 +55,7 @@ func get(url string) ([]byte, error) {
 	return b, err
 }
 
-func newTestLog(t testing.TB, st Storage) *Log {
+func newTestLog(t testing.TB, st store.LogStorage) *Log {
 	t.Helper()
 	skey, _, err := note.GenerateKey(rand.Reader, "candor.example/log")
 	if err != nil {

@@ -3,6 +3,8 @@ package ledger
 import (
 	"context"
 	"fmt"
+
+	"github.com/candor-observatory/candor/internal/store"
 )
 
 // DefaultBatch is how many entries one integration step takes at most.
@@ -12,7 +14,7 @@ const DefaultBatch = 1 << 16
 // most maxBatch at a time, until it has caught up. It returns the new tree
 // size. Several integrators may run against one store: WriteTiles settles
 // who wins, and a loser starts again from the winner's tree.
-func Integrate(ctx context.Context, st Storage, maxBatch int64) (int64, error) {
+func Integrate(ctx context.Context, st store.LogStorage, maxBatch int64) (int64, error) {
 	if maxBatch <= 0 {
 		maxBatch = DefaultBatch
 	}
@@ -41,7 +43,7 @@ func Integrate(ctx context.Context, st Storage, maxBatch int64) (int64, error) {
 			return size, err
 		}
 		err = st.WriteTiles(ctx, size, end, tiles)
-		if err == ErrConflict {
+		if err == store.ErrTreeMoved {
 			continue
 		}
 		if err != nil {
@@ -52,9 +54,9 @@ func Integrate(ctx context.Context, st Storage, maxBatch int64) (int64, error) {
 
 // extendTiles returns the tiles that change when entries are appended to a
 // tree of size oldSize.
-func extendTiles(ctx context.Context, st Storage, oldSize int64, entries [][]byte) ([]Tile, error) {
-	changed := map[[2]int64]*Tile{}
-	var order []*Tile
+func extendTiles(ctx context.Context, st store.LogStorage, oldSize int64, entries [][]byte) ([]store.Tile, error) {
+	changed := map[[2]int64]*store.Tile{}
+	var order []*store.Tile
 	var add func(level int, pos int64, h Hash) error
 	add = func(level int, pos int64, h Hash) error {
 		key := [2]int64{int64(level), pos / TileWidth}
@@ -64,7 +66,7 @@ func extendTiles(ctx context.Context, st Storage, oldSize int64, entries [][]byt
 			if err != nil {
 				return err
 			}
-			t = &Tile{Level: level, Index: pos / TileWidth, Hashes: append(make([]byte, 0, TileWidth*32), data...)}
+			t = &store.Tile{Level: level, Index: pos / TileWidth, Hashes: append(make([]byte, 0, TileWidth*32), data...)}
 			changed[key] = t
 			order = append(order, t)
 		}
@@ -82,7 +84,7 @@ func extendTiles(ctx context.Context, st Storage, oldSize int64, entries [][]byt
 			return nil, err
 		}
 	}
-	tiles := make([]Tile, len(order))
+	tiles := make([]store.Tile, len(order))
 	for i, t := range order {
 		tiles[i] = *t
 	}

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,8 @@ import (
 	"strconv"
 
 	"github.com/gowebpki/jcs"
+
+	"github.com/candor-observatory/candor/internal/store"
 )
 
 // A leaf is the RFC 8785 canonical JSON
@@ -253,4 +256,70 @@ func decodeHex(s string, out []byte) error {
 		out[i] = byte(v)
 	}
 	return nil
+}
+
+// StoredLeaf is the ledger entry of a record version as the store keeps
+// it: the leaf, and the fresh salts of its personal fields to keep beside it.
+func StoredLeaf(collection, id string, version int, body []byte) (store.Leaf, error) {
+	leaf, secrets, err := BuildLeaf(collection, body, newSalt)
+	if err != nil {
+		return store.Leaf{}, fmt.Errorf("ledger leaf of %s/%s: %w", collection, id, err)
+	}
+	out := store.Leaf{Data: leaf}
+	for _, s := range secrets {
+		out.Salts = append(out.Salts, store.FieldSalt{Collection: collection, ID: id, Version: version,
+			Field: s.Field, Salt: s.Salt, Commitment: s.Commitment[:]})
+	}
+	return out, nil
+}
+
+func newSalt() []byte {
+	b := make([]byte, SaltSize)
+	rand.Read(b)
+	return b
+}
+
+// SecretsOf turns the salts a store keeps into the secrets a leaf is
+// rebuilt from.
+func SecretsOf(salts []store.FieldSalt) []FieldSecret {
+	out := make([]FieldSecret, 0, len(salts))
+	for _, s := range salts {
+		fs := FieldSecret{Field: s.Field, Salt: s.Salt, Redacted: s.Redacted}
+		copy(fs.Commitment[:], s.Commitment)
+		out = append(out, fs)
+	}
+	return out
+}
+
+// RedactBody drops fields from a canonical record body and lists them
+// under RedactedKey, so that a reader sees what was erased. The result is
+// canonical.
+func RedactBody(body []byte, fields []string) ([]byte, error) {
+	m, err := object(body)
+	if err != nil {
+		return nil, err
+	}
+	var redacted []string
+	if r, ok := m[RedactedKey]; ok {
+		if err := json.Unmarshal(r, &redacted); err != nil {
+			return nil, fmt.Errorf("%s: %w", RedactedKey, err)
+		}
+	}
+	for _, f := range fields {
+		if _, ok := m[f]; ok {
+			delete(m, f)
+			if !slices.Contains(redacted, f) {
+				redacted = append(redacted, f)
+			}
+		}
+	}
+	slices.Sort(redacted)
+	if len(redacted) > 0 {
+		b, err := json.Marshal(redacted)
+		if err != nil {
+			return nil, err
+		}
+		m[RedactedKey] = b
+	}
+	return canonical(m)
 }

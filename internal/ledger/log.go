@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/candor-observatory/candor/internal/store"
+
 	"github.com/candor-observatory/candor/internal/ledger/c2sp"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -20,7 +22,7 @@ type Cosigner interface {
 
 // Log is one verifiable log: its storage, its signing key and its witnesses.
 type Log struct {
-	st       Storage
+	st       store.LogStorage
 	tree     *TreeReader
 	signer   note.Signer
 	verifier note.Verifier
@@ -46,7 +48,7 @@ type Log struct {
 
 // New returns the log kept in st and signed with skey; the key name is the
 // checkpoint origin.
-func New(st Storage, skey string) (*Log, error) {
+func New(st store.LogStorage, skey string) (*Log, error) {
 	signer, err := note.NewSigner(skey)
 	if err != nil {
 		return nil, fmt.Errorf("log key: %w", err)
@@ -73,7 +75,7 @@ func (l *Log) VerifierKey() string { return l.vkey }
 func (l *Log) Verifier() note.Verifier { return l.verifier }
 
 // Storage returns the log's storage.
-func (l *Log) Storage() Storage { return l.st }
+func (l *Log) Storage() store.LogStorage { return l.st }
 
 // Tree returns the reader that computes hashes and proofs.
 func (l *Log) Tree() *TreeReader { return l.tree }

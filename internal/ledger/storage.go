@@ -2,46 +2,13 @@ package ledger
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/candor-observatory/candor/internal/store"
 )
 
-// ErrConflict is returned by Storage.WriteTiles when another integrator moved
-// the tree first; the caller reloads and tries again.
-var ErrConflict = errors.New("ledger: tree size changed underneath")
-
-// Tile is the stored content of one hash tile: its hashes so far, 32 bytes
-// each. A partial tile only grows; its prefix never changes.
-type Tile struct {
-	Level  int
-	Index  int64
-	Hashes []byte
-}
-
-// Storage is what the log needs from a database. Entries are written by the
-// registry in the same transaction as the records; the integrator turns them
-// into tiles.
-type Storage interface {
-	// EntryCount is the number of entries written so far.
-	EntryCount(ctx context.Context) (int64, error)
-	// ReadEntries returns entries [start, end), all of which must exist.
-	ReadEntries(ctx context.Context, start, end int64) ([][]byte, error)
-	// TreeSize is the number of entries the stored tiles cover.
-	TreeSize(ctx context.Context) (int64, error)
-	// ReadTile returns the stored hashes of a tile, or nil if it has none.
-	ReadTile(ctx context.Context, level int, index int64) ([]byte, error)
-	// WriteTiles stores tiles and moves the tree size from oldSize to newSize
-	// in one step; it fails with ErrConflict if the tree size is not oldSize.
-	WriteTiles(ctx context.Context, oldSize, newSize int64, tiles []Tile) error
-	// ReadCheckpoint returns the latest signed checkpoint, or nil.
-	ReadCheckpoint(ctx context.Context) ([]byte, error)
-	// WriteCheckpoint replaces the latest checkpoint unless a stored one
-	// has a larger size (a slow signer must not roll the log back).
-	WriteCheckpoint(ctx context.Context, size int64, note []byte) error
-}
-
-// MemStorage is an in-memory Storage for tests and benchmarks.
+// MemStorage is an in-memory store.LogStorage for tests and benchmarks.
 type MemStorage struct {
 	mu         sync.Mutex
 	entries    [][]byte
@@ -108,11 +75,11 @@ func (m *MemStorage) ReadTile(ctx context.Context, level int, index int64) ([]by
 	return m.tiles[[2]int64{int64(level), index}], nil
 }
 
-func (m *MemStorage) WriteTiles(ctx context.Context, oldSize, newSize int64, tiles []Tile) error {
+func (m *MemStorage) WriteTiles(ctx context.Context, oldSize, newSize int64, tiles []store.Tile) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.treeSize != oldSize {
-		return ErrConflict
+		return store.ErrTreeMoved
 	}
 	for _, t := range tiles {
 		m.tiles[[2]int64{int64(t.Level), t.Index}] = append([]byte(nil), t.Hashes...)

@@ -7,6 +7,8 @@ import (
 	"math/bits"
 	"sync"
 
+	"github.com/candor-observatory/candor/internal/store"
+
 	merkleproof "github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
 )
@@ -16,7 +18,7 @@ import (
 // cached copy long enough for a request is still right; it keeps the
 // recently used ones in memory.
 type TreeReader struct {
-	st Storage
+	st store.LogStorage
 
 	mu    sync.Mutex
 	cache map[[2]int64][]byte
@@ -26,7 +28,7 @@ type TreeReader struct {
 const maxCachedTiles = 4096
 
 // NewTreeReader returns a reader over st.
-func NewTreeReader(st Storage) *TreeReader {
+func NewTreeReader(st store.LogStorage) *TreeReader {
 	return &TreeReader{st: st, cache: map[[2]int64][]byte{}}
 }
 

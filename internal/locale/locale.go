@@ -32,24 +32,28 @@ var Codes = []string{"en", "tr", "vi"}
 var (
 	tags    = []language.Tag{language.English, language.Turkish, language.Vietnamese}
 	matcher = language.NewMatcher(tags)
-	bundle  *i18n.Bundle
-	locales = map[string]*Locale{}
+	// The messages are compiled into the binary, so they are read once.
+	locales = loadLocales()
 )
 
-func init() {
-	bundle = i18n.NewBundle(language.English)
-	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	for i, code := range Codes {
+func loadLocales() map[string]*Locale {
+	b := i18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	for _, code := range Codes {
 		// A feature may keep its messages in a file of its own, name.<code>.toml.
 		more, _ := fs.Glob(files, "messages/*."+code+".toml")
 		for _, f := range append([]string{"messages/" + code + ".toml"}, more...) {
-			if _, err := bundle.LoadMessageFileFS(files, f); err != nil {
+			if _, err := b.LoadMessageFileFS(files, f); err != nil {
 				panic(err)
 			}
 		}
-		locales[code] = newLocale(code, tags[i])
-		locales[code].patterns()
 	}
+	ls := map[string]*Locale{}
+	for i, code := range Codes {
+		ls[code] = newLocale(b, code, tags[i])
+		ls[code].patterns()
+	}
+	return ls
 }
 
 // Locale formats text for one language.
@@ -94,11 +98,11 @@ func (l *Locale) fill(pattern string, t time.Time) string {
 	return r.Replace(pattern)
 }
 
-func newLocale(code string, tag language.Tag) *Locale {
+func newLocale(b *i18n.Bundle, code string, tag language.Tag) *Locale {
 	return &Locale{
 		Code:    code,
 		Tag:     tag,
-		loc:     i18n.NewLocalizer(bundle, code),
+		loc:     i18n.NewLocalizer(b, code),
 		printer: message.NewPrinter(tag),
 		regions: display.Regions(tag),
 		upper:   cases.Upper(tag),

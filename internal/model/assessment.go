@@ -30,8 +30,6 @@ var (
 	Alternatives   = NewEnum("narrow_scope", "geo_restrict", "challenge", "notify_user", "publish_demand", "delay_for_review")
 )
 
-func init() { Register("assessments", func() Record { return &Assessment{} }) }
-
 func (*Assessment) Collection() string { return "assessments" }
 
 func (a *Assessment) Validate(v *Validator) {
@@ -62,8 +60,6 @@ type Plan struct {
 }
 
 var PlanStatuses = NewEnum("draft", "active", "completed", "withdrawn")
-
-func init() { Register("plans", func() Record { return &Plan{} }) }
 
 func (*Plan) Collection() string { return "plans" }
 

@@ -14,8 +14,6 @@ type Authority struct {
 var AuthorityTypes = NewEnum("court", "prosecutor", "police", "ict_regulator", "ministry", "data_protection",
 	"electoral", "military", "intelligence", "government_official", "other", "unknown")
 
-func init() { Register("authorities", func() Record { return &Authority{} }) }
-
 func (*Authority) Collection() string { return "authorities" }
 
 func (a *Authority) Validate(v *Validator) {

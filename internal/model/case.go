@@ -85,8 +85,6 @@ var (
 // documents outside the case.
 const MaxSealed = 8 << 20
 
-func init() { Register("cases", func() Record { return &Case{} }) }
-
 func (*Case) Collection() string { return "cases" }
 
 func (c *Case) Validate(v *Validator) {

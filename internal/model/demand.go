@@ -75,8 +75,6 @@ var (
 		"criminal_prosecution", "licence_revocation")
 )
 
-func init() { Register("demands", func() Record { return &Demand{} }) }
-
 func (*Demand) Collection() string { return "demands" }
 
 func (d *Demand) Validate(v *Validator) {

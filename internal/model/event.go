@@ -69,8 +69,6 @@ var (
 	SeverityMetrics = NewEnum("tls_handshake_ratio", "anomaly_share", "throughput_drop", "confirmed_share", "duration_hours")
 )
 
-func init() { Register("events", func() Record { return &Event{} }) }
-
 func (*Event) Collection() string { return "events" }
 
 func (e *Event) Validate(v *Validator) {

@@ -47,8 +47,6 @@ var (
 		"account_verification", "blocking_power", "shutdown_power", "transparency_duty", "encryption_restriction")
 )
 
-func init() { Register("laws", func() Record { return &Law{} }) }
-
 func (*Law) Collection() string { return "laws" }
 
 func (l *Law) Validate(v *Validator) {

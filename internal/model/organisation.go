@@ -25,8 +25,6 @@ var (
 	PlatformTypes     = NewEnum("social_media", "search", "messaging", "video", "telecom", "cloud", "app_store", "other")
 )
 
-func init() { Register("organisations", func() Record { return &Organisation{} }) }
-
 func (*Organisation) Collection() string { return "organisations" }
 
 func (o *Organisation) Validate(v *Validator) {

@@ -15,8 +15,6 @@ type Period struct {
 
 var PeriodKinds = NewEnum("election", "referendum", "protest", "anniversary", "conflict", "disaster", "other")
 
-func init() { Register("periods", func() Record { return &Period{} }) }
-
 func (*Period) Collection() string { return "periods" }
 
 func (p *Period) Validate(v *Validator) {

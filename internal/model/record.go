@@ -55,12 +55,21 @@ func New(collection string) Record {
 	return nil
 }
 
-var collections = map[string]func() Record{}
+// collections are the record types by collection name.
+var collections = map[string]func() Record{
+	"organisations": func() Record { return &Organisation{} },
+	"authorities":   func() Record { return &Authority{} },
+	"laws":          func() Record { return &Law{} },
+	"demands":       func() Record { return &Demand{} },
+	"responses":     func() Record { return &Response{} },
+	"events":        func() Record { return &Event{} },
+	"periods":       func() Record { return &Period{} },
+	"cases":         func() Record { return &Case{} },
+	"assessments":   func() Record { return &Assessment{} },
+	"plans":         func() Record { return &Plan{} },
+}
 
-// Register makes a collection known to New; each record file registers its own.
-func Register(name string, f func() Record) { collections[name] = f }
-
-// Collections lists the registered collection names.
+// Collections lists the collection names.
 func Collections() []string {
 	return slices.Sorted(maps.Keys(collections))
 }

@@ -54,8 +54,6 @@ var (
 	UserNotified  = NewEnum("yes", "no", "barred_by_law", "unknown")
 )
 
-func init() { Register("responses", func() Record { return &Response{} }) }
-
 func (*Response) Collection() string { return "responses" }
 
 func (r *Response) Validate(v *Validator) {

@@ -31,27 +31,28 @@ func (n *note) Index() model.Index       { return model.Index{Owner: "org-a", Te
 func (n *note) PublicPart() model.Record { p := *n; p.Secret = ""; return &p }
 func (n *note) AuditDetail() string      { return "public=" + n.Public }
 
-func init() {
-	model.Register("guarded_notes", func() model.Record { return &note{} })
-	registry.GuardWrites("guarded_notes", func(ctx context.Context, tx store.Tx, a auth.Actor, rec model.Record, cur *store.Row) error {
-		n := rec.(*note)
-		switch {
-		case a.Org != "org-a":
-			return &registry.ForbiddenError{Reason: "only org-a"}
-		case cur != nil && !bytes.Contains(cur.Body, []byte(`"public":"v1"`)):
-			return &registry.ForbiddenError{Reason: "the guard did not see the current version"}
-		case n.Public == "refuse":
-			return model.Invalid("public", "refused by the guard")
-		}
-		return nil
-	})
+func noteGuard(ctx context.Context, tx store.Tx, a auth.Actor, rec model.Record, cur *store.Row) error {
+	n := rec.(*note)
+	switch {
+	case a.Org != "org-a":
+		return &registry.ForbiddenError{Reason: "only org-a"}
+	case cur != nil && !bytes.Contains(cur.Body, []byte(`"public":"v1"`)):
+		return &registry.ForbiddenError{Reason: "the guard did not see the current version"}
+	case n.Public == "refuse":
+		return model.Invalid("public", "refused by the guard")
+	}
+	return nil
 }
 
 func TestGuardPublicPartAndAuditDetail(t *testing.T) {
 	s := storetest.OpenSQLite(t)
-	reg := registry.New(s)
 	ctx := context.Background()
 	a := auth.Actor{Org: "org-a", Role: auth.CivilSociety, TokenID: "t"}
+	// Without its guard a guarded collection is refused, whoever writes.
+	if _, err := registry.New(s).Create(ctx, auth.Actor{Org: "org-a", Role: auth.Admin}, &note{Public: "v1"}); !errors.Is(err, registry.ErrForbidden) {
+		t.Fatalf("a registry without the guard wrote a guarded record: %v", err)
+	}
+	reg := registry.New(s, registry.WithGuard("guarded_notes", noteGuard))
 	// Neither the writers table nor the owner rule applies; the guard does.
 	if _, err := reg.Create(ctx, auth.Actor{Org: "org-b", Role: auth.Admin}, &note{Public: "v1"}); !errors.Is(err, registry.ErrForbidden) {
 		t.Fatalf("guard not consulted on create: %v", err)
@@ -66,8 +67,8 @@ func TestGuardPublicPartAndAuditDetail(t *testing.T) {
 	if _, err := reg.Update(ctx, a, res.ID, &note{Public: "v2", Secret: "SECRET2"}); err != nil {
 		t.Fatalf("update with the current version seen by the guard: %v", err)
 	}
-	n, _ := s.LogSize(ctx)
-	leaves, err := s.LogEntries(ctx, 0, n)
+	n, _ := s.EntryCount(ctx)
+	leaves, err := s.ReadEntries(ctx, 0, n)
 	if err != nil || len(leaves) != 2 {
 		t.Fatalf("a sealed record with a public part has %d leaves (%v)", len(leaves), err)
 	}

@@ -26,27 +26,14 @@ var writers = map[string]struct {
 	"events":        {roles: []string{auth.Admin, auth.CivilSociety}},
 }
 
-// AllowWriters lets a collection defined elsewhere declare who writes it.
-func AllowWriters(collection string, owned bool, roles ...string) {
-	writers[collection] = struct {
-		roles []string
-		owned bool
-	}{roles, owned}
-}
-
 // Guard decides alone who may write a collection's records, seeing the
 // current version (nil for a new record); it replaces the writers table
 // and the owner rule for that collection.
 type Guard func(ctx context.Context, tx store.Tx, a auth.Actor, rec model.Record, cur *store.Row) error
 
-var guards = map[string]Guard{}
-
-// GuardWrites installs the guard of a collection.
-func GuardWrites(collection string, g Guard) { guards[collection] = g }
-
-// Authorize checks that a may write rec, whose index is ix.
-func Authorize(a auth.Actor, rec model.Record, ix model.Index) error {
-	if _, ok := guards[rec.Collection()]; ok {
+// authorize checks that a may write rec, whose index is ix.
+func (r *Registry) authorize(a auth.Actor, rec model.Record, ix model.Index) error {
+	if _, ok := r.guards[rec.Collection()]; ok {
 		return nil // checked once the current version is known
 	}
 	w, ok := writers[rec.Collection()]
@@ -54,8 +41,8 @@ func Authorize(a auth.Actor, rec model.Record, ix model.Index) error {
 		return forbidden("%s cannot be written through the registry", rec.Collection())
 	}
 	allowed := false
-	for _, r := range w.roles {
-		if r == a.Role {
+	for _, role := range w.roles {
+		if role == a.Role {
 			allowed = true
 		}
 	}
@@ -107,7 +94,7 @@ func (r *Registry) prepare(ctx context.Context, tx store.Tx, a auth.Actor, rec m
 		return nil, err
 	}
 	ix := rec.Index()
-	if err := Authorize(a, rec, ix); err != nil {
+	if err := r.authorize(a, rec, ix); err != nil {
 		return nil, err
 	}
 	p := &prepared{rec: rec, index: ix}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/canonjson"
+	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/store"
 )
@@ -30,23 +31,38 @@ type Registry struct {
 	Store store.Store
 	// Now is the clock; tests fix it.
 	Now func() time.Time
-	// LeafInTx builds ledger leaves inside the write transaction, so that
-	// what a leaf commits to (personal-field salts) is kept in the same
-	// commit; nil means the canonical JSON itself is the leaf.
-	LeafInTx func(ctx context.Context, tx store.Tx, row *store.Row) ([]byte, error)
-	// Committed, if set, is told how many leaves each commit added.
-	Committed func(leaves int)
+	// guards decide alone who may write their collection (see Guard).
+	guards map[string]Guard
+	// committed hooks are told how many leaves each commit added.
+	committed []func(leaves int)
 }
 
-// New returns a registry over s.
-func New(s store.Store) *Registry {
-	r := &Registry{Store: s, Now: func() time.Time { return time.Now().UTC() }}
-	// A store that keeps personal-field salts builds the leaves, so that
-	// every writer (API, importers, CLI) produces the same ledger.
-	if lb, ok := s.(interface {
-		LeafInTx(ctx context.Context, tx store.Tx, row *store.Row) ([]byte, error)
-	}); ok {
-		r.LeafInTx = lb.LeafInTx
+// Option configures a Registry at construction.
+type Option func(*Registry)
+
+// WithGuard makes g the only judge of writes to collection's records.
+func WithGuard(collection string, g Guard) Option {
+	return func(r *Registry) { r.guards[collection] = g }
+}
+
+// OnCommit has fn told, after each commit that added ledger leaves, how
+// many it added.
+func OnCommit(fn func(leaves int)) Option {
+	return func(r *Registry) { r.committed = append(r.committed, fn) }
+}
+
+// WithClock sets the clock that stamps versions.
+func WithClock(now func() time.Time) Option {
+	return func(r *Registry) { r.Now = now }
+}
+
+// New returns a registry over s. A collection with a guard in its own
+// package (cases) is written only by a registry given that guard: without
+// it, the collection is refused.
+func New(s store.Store, opts ...Option) *Registry {
+	r := &Registry{Store: s, Now: func() time.Time { return time.Now().UTC() }, guards: map[string]Guard{}}
+	for _, o := range opts {
+		o(r)
 	}
 	return r
 }
@@ -156,7 +172,7 @@ func (r *Registry) Update(ctx context.Context, a auth.Actor, id string, rec mode
 		if err != nil {
 			return err
 		}
-		if g := guards[rec.Collection()]; g != nil {
+		if g := r.guards[rec.Collection()]; g != nil {
 			if err := g(ctx, tx, a, rec, cur); err != nil {
 				return err
 			}
@@ -192,17 +208,21 @@ func (r *Registry) Write(ctx context.Context, a auth.Actor, recs []model.Record,
 }
 
 func (r *Registry) notify(res ...*Result) {
-	if r.Committed == nil {
-		return
-	}
 	n := 0
 	for _, x := range res {
 		if x != nil && x.Row != nil && x.Row.LeafIndex != nil {
 			n++
 		}
 	}
-	if n > 0 {
-		r.Committed(n)
+	r.committedLeaves(n)
+}
+
+func (r *Registry) committedLeaves(n int) {
+	if n == 0 {
+		return
+	}
+	for _, fn := range r.committed {
+		fn(n)
 	}
 }
 
@@ -369,7 +389,7 @@ func (r *Registry) placeAll(ctx context.Context, tx store.Tx, a auth.Actor, prep
 	}
 	parallel := len(preps) >= 64
 	for _, p := range preps {
-		if p != nil && guards[p.rec.Collection()] != nil {
+		if p != nil && r.guards[p.rec.Collection()] != nil {
 			parallel = false
 			break
 		}
@@ -406,7 +426,7 @@ func (r *Registry) place(ctx context.Context, tx store.Tx, a auth.Actor, p *prep
 		}
 		return nil, &store.ConflictError{Collection: cur.Collection, ID: cur.ID, SourceID: p.index.SourceID}
 	}
-	if g := guards[p.rec.Collection()]; g != nil {
+	if g := r.guards[p.rec.Collection()]; g != nil {
 		if err := g(ctx, tx, a, p.rec, cur); err != nil {
 			return nil, err
 		}
@@ -478,7 +498,7 @@ func (r *Registry) writeVersion(ctx context.Context, tx store.Tx, a auth.Actor, 
 // flush writes the new versions, their leaves and audit entries.
 func (r *Registry) flush(ctx context.Context, tx store.Tx, a auth.Actor, res []*Result) error {
 	var rows []*store.Row
-	var leaves [][]byte
+	var leaves []store.Leaf
 	var leafRows []*store.Row
 	var audit []store.AuditEntry
 	now := r.Now().UTC()
@@ -496,13 +516,14 @@ func (r *Registry) flush(ctx context.Context, tx store.Tx, a auth.Actor, res []*
 			leaf, publish, src = x.publicPart, true, &cp
 		}
 		if publish {
-			if r.LeafInTx != nil {
-				var err error
-				if leaf, err = r.LeafInTx(ctx, tx, src); err != nil {
-					return err
-				}
+			l, err := ledger.StoredLeaf(src.Collection, src.ID, src.Version, leaf)
+			if err != nil {
+				return err
 			}
-			leaves = append(leaves, leaf)
+			if len(l.Data) > ledger.MaxEntrySize {
+				return model.Invalid("", "record is %d bytes in the ledger, more than the %d allowed", len(l.Data), ledger.MaxEntrySize)
+			}
+			leaves = append(leaves, l)
 			leafRows = append(leafRows, x.Row)
 		}
 		action := "create"

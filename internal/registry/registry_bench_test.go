@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candor-observatory/candor/internal/registry/registrytest"
+
 	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/registry"
@@ -25,7 +27,7 @@ func BenchmarkWrite(b *testing.B) {
 			} else {
 				s = storetest.OpenPostgres(b)
 			}
-			f := storetest.NewFixture(b, s)
+			f := registrytest.NewFixture(b, s)
 			ctx := context.Background()
 			day := time.Date(2023, 5, 13, 0, 0, 0, 0, time.UTC)
 			const batch = 1000
@@ -34,7 +36,7 @@ func BenchmarkWrite(b *testing.B) {
 			for n < b.N {
 				recs := make([]model.Record, 0, batch)
 				for i := 0; i < batch && n < b.N; i++ {
-					recs = append(recs, storetest.Individual(f.X, "TR", day.Add(time.Duration(n)*time.Second), int64(n%500+1), fmt.Sprintf("bench-%d", n)))
+					recs = append(recs, registrytest.Individual(f.X, "TR", day.Add(time.Duration(n)*time.Second), int64(n%500+1), fmt.Sprintf("bench-%d", n)))
 					n++
 				}
 				if _, err := f.Reg.Write(ctx, auth.System, recs, registry.Upsert); err != nil {

@@ -29,9 +29,7 @@ func (r *Registry) InTx(ctx context.Context, a auth.Actor, fn func(w *TxWriter) 
 	if err != nil {
 		return err
 	}
-	if r.Committed != nil && w.leaves > 0 {
-		r.Committed(w.leaves)
-	}
+	r.committedLeaves(w.leaves)
 	return nil
 }
 

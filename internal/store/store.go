@@ -27,7 +27,9 @@ func (e *ConflictError) Error() string {
 
 func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 
-// Store is the read side plus the entry into write transactions.
+// Store is everything Candor keeps: records and their versions, the audit
+// trail, tokens, measurements and the ledger's storage. Both stores
+// implement all of it; nothing is discovered at run time.
 type Store interface {
 	// InTx runs fn in one write transaction; fn's error rolls it back.
 	InTx(ctx context.Context, fn func(Tx) error) error
@@ -40,11 +42,21 @@ type Store interface {
 	TokenByHash(ctx context.Context, hash []byte) (*Token, error)
 	Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, error)
 
-	// LogSize is the number of leaves committed to the ledger.
-	LogSize(ctx context.Context) (int64, error)
-	// LogEntries returns the leaves [from, from+n).
-	LogEntries(ctx context.Context, from, n int64) ([][]byte, error)
+	Measurements
+	LogStorage
 
+	// FieldSalts returns the salted commitments of a record version's
+	// personal fields, ordered by field.
+	FieldSalts(ctx context.Context, collection, id string, version int) ([]FieldSalt, error)
+	// EachLoggedVersion calls fn for every record version that has a log
+	// entry, in log order, with the salts of its personal fields.
+	EachLoggedVersion(ctx context.Context, fn func(row *Row, salts []FieldSalt) error) error
+	// UnloggedPublic counts public record versions that have no log entry.
+	UnloggedPublic(ctx context.Context) (int64, error)
+
+	// Backup writes a consistent copy of the store to dest while readers and
+	// writers go on.
+	Backup(ctx context.Context, dest string) error
 	Close() error
 }
 
@@ -58,12 +70,73 @@ type Tx interface {
 	CurrentMany(ctx context.Context, collection string, ids []string) (map[string]*Row, error)
 	// BySourceIDs returns, by source_id, the current records that org wrote with them.
 	BySourceIDs(ctx context.Context, collection, submittedBy string, sourceIDs []string) (map[string]*Row, error)
+	// AllVersions returns every version of a record, oldest first.
+	AllVersions(ctx context.Context, collection, id string) ([]*Row, error)
 	// Put writes new record versions; earlier versions stop being current.
 	Put(ctx context.Context, rows []*Row) error
-	// AppendLeaves adds ledger leaves in order and returns the first index.
-	AppendLeaves(ctx context.Context, leaves [][]byte) (int64, error)
+	// ReplaceBody rewrites the body and search text of a stored version
+	// (row.Index.Text): redaction is the only writer that needs it.
+	ReplaceBody(ctx context.Context, row *Row) error
+	// AppendLeaves adds ledger leaves in order, with the salts their
+	// commitments were made with, and returns the first index.
+	AppendLeaves(ctx context.Context, leaves []Leaf) (int64, error)
+	// EraseFieldSalts forgets the salts of a record's personal fields in
+	// every version; their commitments stay.
+	EraseFieldSalts(ctx context.Context, collection, id string, fields []string, at time.Time) error
 	AddAudit(ctx context.Context, entries []AuditEntry) error
 	CreateToken(ctx context.Context, t Token, hash []byte) error
+}
+
+// Leaf is one ledger entry and the salts of the personal fields it commits to.
+type Leaf struct {
+	Data  []byte
+	Salts []FieldSalt
+}
+
+// FieldSalt is what a leaf commits to for one personal field of a record
+// version: SHA-256 of a salt and the value. Salt is nil once redacted.
+type FieldSalt struct {
+	Collection string
+	ID         string
+	Version    int
+	Field      string
+	Salt       []byte
+	Commitment []byte
+	Redacted   bool
+}
+
+// LogStorage is what the verifiable log keeps: entries are written by the
+// registry in the same transaction as the records (Tx.AppendLeaves); the
+// integrator turns them into tiles and signs checkpoints.
+type LogStorage interface {
+	// EntryCount is the number of entries written so far.
+	EntryCount(ctx context.Context) (int64, error)
+	// ReadEntries returns entries [start, end), all of which must exist.
+	ReadEntries(ctx context.Context, start, end int64) ([][]byte, error)
+	// TreeSize is the number of entries the stored tiles cover.
+	TreeSize(ctx context.Context) (int64, error)
+	// ReadTile returns the stored hashes of a tile, or nil if it has none.
+	ReadTile(ctx context.Context, level int, index int64) ([]byte, error)
+	// WriteTiles stores tiles and moves the tree size from oldSize to newSize
+	// in one step; it fails with ErrTreeMoved if the tree size is not oldSize.
+	WriteTiles(ctx context.Context, oldSize, newSize int64, tiles []Tile) error
+	// ReadCheckpoint returns the latest signed checkpoint, or nil.
+	ReadCheckpoint(ctx context.Context) ([]byte, error)
+	// WriteCheckpoint replaces the latest checkpoint unless a stored one
+	// has a larger size (a slow signer must not roll the log back).
+	WriteCheckpoint(ctx context.Context, size int64, note []byte) error
+}
+
+// ErrTreeMoved is returned by WriteTiles when another integrator moved the
+// tree first; the caller reloads and tries again.
+var ErrTreeMoved = errors.New("ledger: tree size changed underneath")
+
+// Tile is the stored content of one hash tile: its hashes so far, 32 bytes
+// each. A partial tile only grows; its prefix never changes.
+type Tile struct {
+	Level  int
+	Index  int64
+	Hashes []byte
 }
 
 // Row is one version of one record as stored.

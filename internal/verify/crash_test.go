@@ -12,9 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candor-observatory/candor/internal/app"
+	"github.com/candor-observatory/candor/internal/registry/registrytest"
+	"github.com/candor-observatory/candor/internal/store"
+
 	"golang.org/x/mod/sumdb/note"
 
-	"github.com/candor-observatory/candor/internal/cli"
 	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/registry"
@@ -32,13 +35,13 @@ func TestCrashChild(t *testing.T) {
 		return
 	}
 	ctx := context.Background()
-	db, err := cli.OpenStore(ctx, dsn)
+	db, err := app.OpenStore(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := storetest.NewFixture(t, db)
+	f := registrytest.NewFixture(t, db)
 	skey := os.Getenv("CANDOR_CRASH_CHILD_KEY")
-	l, err := ledger.New(db.Ledger(), skey)
+	l, err := ledger.New(db, skey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +49,7 @@ func TestCrashChild(t *testing.T) {
 	for i := 0; ; i++ {
 		recs := make([]model.Record, 500)
 		for j := range recs {
-			d := storetest.Individual(f.X, "TR", day, int64(j+1), fmt.Sprintf("c%d-%d", i, j))
+			d := registrytest.Individual(f.X, "TR", day, int64(j+1), fmt.Sprintf("c%d-%d", i, j))
 			if j%4 == 0 {
 				d.Summary = "order naming a person"
 			}
@@ -74,7 +77,7 @@ func TestCrashSafety(t *testing.T) {
 		ctx := context.Background()
 		skey, vkey, _ := note.GenerateKey(rand.Reader, "candor.test/log")
 		// Migrate before the writer starts, so that only one process does.
-		db, err := cli.OpenStore(ctx, dsn)
+		db, err := app.OpenStore(ctx, dsn)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,8 +91,8 @@ func TestCrashSafety(t *testing.T) {
 		}
 		deadline := time.Now().Add(60 * time.Second)
 		for {
-			n, _ := db.LogSize(ctx)
-			cp, _ := db.Ledger().ReadCheckpoint(ctx)
+			n, _ := db.EntryCount(ctx)
+			cp, _ := db.ReadCheckpoint(ctx)
 			if n >= 3000 && cp != nil {
 				break
 			}
@@ -110,14 +113,14 @@ func TestCrashSafety(t *testing.T) {
 		if err := verify.DB(ctx, db, vkey, io.Discard); err != nil {
 			t.Fatalf("after the crash: %v", err)
 		}
-		var records, entries int64
-		db.ReadDB().QueryRow(`SELECT COUNT(*) FROM records WHERE leaf_index IS NOT NULL`).Scan(&records)
-		db.ReadDB().QueryRow(`SELECT COUNT(*) FROM log_entries`).Scan(&entries)
+		var records int64
+		db.EachLoggedVersion(ctx, func(*store.Row, []store.FieldSalt) error { records++; return nil })
+		entries, _ := db.EntryCount(ctx)
 		if records != entries || records%500 != 5 {
 			// 5 fixture records, then whole batches of 500.
 			t.Fatalf("%d logged records and %d log entries after the crash", records, entries)
 		}
-		l, _ := ledger.New(db.Ledger(), skey)
+		l, _ := ledger.New(db, skey)
 		if _, err := l.Sign(ctx, false); err != nil {
 			t.Fatalf("the log does not resume after the crash: %v", err)
 		}

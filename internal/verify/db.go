@@ -3,7 +3,6 @@ package verify
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 
@@ -11,7 +10,7 @@ import (
 
 	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/ledger/c2sp"
-	"github.com/candor-observatory/candor/internal/store/sqlstore"
+	"github.com/candor-observatory/candor/internal/store"
 )
 
 // DB checks a whole local database against its log: the log entries hash to
@@ -19,11 +18,10 @@ import (
 // record version rebuilds exactly its leaf (so no record was edited), and
 // every log entry still has its record (so none was deleted). logKey, when
 // given, also checks the checkpoint's signature.
-func DB(ctx context.Context, db *sqlstore.DB, logKey string, out io.Writer) error {
+func DB(ctx context.Context, st store.Store, logKey string, out io.Writer) error {
 	if out == nil {
 		out = io.Discard
 	}
-	st := db.Ledger()
 	signed, err := st.ReadCheckpoint(ctx)
 	if err != nil {
 		return err
@@ -51,16 +49,6 @@ func DB(ctx context.Context, db *sqlstore.DB, logKey string, out io.Writer) erro
 
 	// Walk the records in log order beside the log entries.
 	leafOf := map[int64]string{}
-	secrets, err := allSecrets(ctx, db.ReadDB())
-	if err != nil {
-		return err
-	}
-	rows, err := db.ReadDB().QueryContext(ctx, `SELECT collection, id, version, body, leaf_index FROM records WHERE leaf_index IS NOT NULL ORDER BY leaf_index`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-
 	var tree compact
 	var next int64 // next log index to read
 	const batch = 4096
@@ -107,14 +95,8 @@ func DB(ctx context.Context, db *sqlstore.DB, logKey string, out io.Writer) erro
 		return nil
 	}
 	records := 0
-	for rows.Next() {
-		var collection, id string
-		var version int
-		var body []byte
-		var idx int64
-		if err := rows.Scan(&collection, &id, &version, &body, &idx); err != nil {
-			return err
-		}
+	err = st.EachLoggedVersion(ctx, func(row *store.Row, salts []store.FieldSalt) error {
+		collection, id, version, body, idx := row.Collection, row.ID, row.Version, row.Body, *row.LeafIndex
 		if _, dup := leafOf[idx]; dup || idx < next {
 			return mismatch(Malformed, "Two record versions claim log entry %d.", idx)
 		}
@@ -129,7 +111,7 @@ func DB(ctx context.Context, db *sqlstore.DB, logKey string, out io.Writer) erro
 		if e == nil {
 			return mismatch(Shrunk, "Record %s/%s version %d points at log entry %d, which does not exist.", collection, id, version, idx)
 		}
-		want, err := ledger.RebuildLeaf(collection, body, secrets[fmt.Sprintf("%s/%s/%d", collection, id, version)])
+		want, err := ledger.RebuildLeaf(collection, body, ledger.SecretsOf(salts))
 		if err != nil || !bytes.Equal(want, e) {
 			return mismatch(Changed, "Record %s/%s version %d differs from log entry %d: it was edited in the database after it was published.", collection, id, version, idx)
 		}
@@ -137,8 +119,9 @@ func DB(ctx context.Context, db *sqlstore.DB, logKey string, out io.Writer) erro
 			return err
 		}
 		records++
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	count, err := st.EntryCount(ctx)
@@ -151,8 +134,8 @@ func DB(ctx context.Context, db *sqlstore.DB, logKey string, out io.Writer) erro
 	if signed != nil && count < cp.Size {
 		return mismatch(Shrunk, "The log has %d entries but a checkpoint of %d was signed: entries were removed from the database.", count, cp.Size)
 	}
-	var public int
-	if err := db.ReadDB().QueryRowContext(ctx, `SELECT COUNT(*) FROM records WHERE visibility = 'public' AND leaf_index IS NULL`).Scan(&public); err != nil {
+	public, err := st.UnloggedPublic(ctx)
+	if err != nil {
 		return err
 	}
 	if public > 0 {
@@ -173,28 +156,6 @@ func idOf(rec []byte) string {
 		return ""
 	}
 	return string(rest[:j])
-}
-
-func allSecrets(ctx context.Context, db *sql.DB) (map[string][]ledger.FieldSecret, error) {
-	rows, err := db.QueryContext(ctx, `SELECT collection, id, version, field, salt, commitment, redacted_at IS NOT NULL FROM ledger_fields`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string][]ledger.FieldSecret{}
-	for rows.Next() {
-		var c, id string
-		var v int
-		var s ledger.FieldSecret
-		var commitment []byte
-		if err := rows.Scan(&c, &id, &v, &s.Field, &s.Salt, &commitment, &s.Redacted); err != nil {
-			return nil, err
-		}
-		copy(s.Commitment[:], commitment)
-		k := fmt.Sprintf("%s/%s/%d", c, id, v)
-		out[k] = append(out[k], s)
-	}
-	return out, rows.Err()
 }
 
 // compact is the right edge of a Merkle tree being built leaf by leaf.

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candor-observatory/candor/internal/registry/registrytest"
+
 	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/store/storetest"
@@ -52,7 +54,7 @@ func TestProofEndpoint(t *testing.T) {
 	}
 
 	// A members-only record is not in the log; an anonymous caller cannot see it at all.
-	d := storetest.Individual(w.f.X, "TR", time.Date(2023, 5, 1, 0, 0, 0, 0, time.UTC), 1, "hidden")
+	d := registrytest.Individual(w.f.X, "TR", time.Date(2023, 5, 1, 0, 0, 0, 0, time.UTC), 1, "hidden")
 	d.Visibility = model.Members
 	res, err := w.f.Reg.Create(ctx, w.f.PlatformX, d)
 	if err != nil {
@@ -63,7 +65,7 @@ func TestProofEndpoint(t *testing.T) {
 	}
 
 	// A record written but not yet in a signed checkpoint: retry later.
-	d2 := storetest.Individual(w.f.X, "TR", time.Date(2023, 5, 2, 0, 0, 0, 0, time.UTC), 1, "fresh")
+	d2 := registrytest.Individual(w.f.X, "TR", time.Date(2023, 5, 2, 0, 0, 0, 0, time.UTC), 1, "fresh")
 	res, err = w.f.Reg.Create(ctx, w.f.PlatformX, d2)
 	if err != nil {
 		t.Fatal(err)

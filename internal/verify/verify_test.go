@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -15,9 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candor-observatory/candor/internal/app"
+	"github.com/candor-observatory/candor/internal/app/apptest"
+	"github.com/candor-observatory/candor/internal/registry/registrytest"
+
 	"golang.org/x/mod/sumdb/note"
 
-	"github.com/candor-observatory/candor/internal/cli"
 	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/ledger/c2sp"
 	"github.com/candor-observatory/candor/internal/model"
@@ -29,29 +31,21 @@ import (
 )
 
 type world struct {
-	app *cli.App
+	app *app.App
 	srv *httptest.Server
-	f   *storetest.Fixture
+	f   *registrytest.Fixture
 	db  *sqlstore.DB
 	ids []string
 }
 
 func start(t *testing.T, db *sqlstore.DB, witnesses ...string) *world {
 	t.Helper()
-	ctx := context.Background()
-	f := storetest.NewFixture(t, db)
-	app, err := cli.NewApp(ctx, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = app.StartLedger(ctx, cli.LedgerOptions{KeyFile: filepath.Join(t.TempDir(), "log.key"), Origin: "candor.test/log",
-		Witnesses: witnesses, Quorum: 1, Interval: time.Hour, Delay: time.Millisecond, Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(app.Handler)
-	t.Cleanup(func() { srv.Close(); app.Close() })
-	return &world{app: app, srv: srv, f: f, db: db}
+	f := registrytest.NewFixture(t, db)
+	a := apptest.New(t, db, &app.Config{Ledger: app.LedgerConfig{Witnesses: witnesses, Quorum: 1, Interval: time.Hour,
+		Delay: time.Millisecond, Timeout: 5 * time.Second}})
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(srv.Close)
+	return &world{app: a, srv: srv, f: f, db: db}
 }
 
 // add writes n demands (every third with a personal summary) and signs.
@@ -60,7 +54,7 @@ func (w *world) add(t *testing.T, n int) {
 	ctx := context.Background()
 	var recs []model.Record
 	for i := 0; i < n; i++ {
-		d := storetest.Individual(w.f.X, "TR", time.Date(2023, 5, 13, 0, 0, 0, 0, time.UTC), int64(i+1), fmt.Sprintf("v-%d-%d", len(w.ids), i))
+		d := registrytest.Individual(w.f.X, "TR", time.Date(2023, 5, 13, 0, 0, 0, 0, time.UTC), int64(i+1), fmt.Sprintf("v-%d-%d", len(w.ids), i))
 		if i%3 == 0 {
 			d.Summary = fmt.Sprintf("order about the account of person %d", i)
 		}
@@ -181,15 +175,12 @@ func TestVerifyWitnessQuorum(t *testing.T) {
 	wsrv := httptest.NewServer(ws.Handler())
 	defer wsrv.Close()
 	ctx := context.Background()
-	f := storetest.NewFixture(t, db)
-	app, _ := cli.NewApp(ctx, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err := app.StartLedger(ctx, cli.LedgerOptions{Key: lkey, Witnesses: []string{wsrv.URL + "=" + wvkey}, Quorum: 1,
-		Interval: time.Hour, Delay: time.Millisecond, Timeout: 5 * time.Second}); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(app.Handler)
+	f := registrytest.NewFixture(t, db)
+	a := apptest.New(t, db, &app.Config{Ledger: app.LedgerConfig{Key: lkey, Witnesses: []string{wsrv.URL + "=" + wvkey}, Quorum: 1,
+		Interval: time.Hour, Delay: time.Millisecond, Timeout: 5 * time.Second}})
+	srv := httptest.NewServer(a.Handler)
 	defer srv.Close()
-	w := &world{app: app, srv: srv, f: f, db: db}
+	w := &world{app: a, srv: srv, f: f, db: db}
 	w.add(t, 5)
 
 	resp, err := http.Get(srv.URL + "/api/v1/" + w.ids[0])

@@ -54,16 +54,6 @@ func (r *testRecord) Index() model.Index {
 	return ix
 }
 
-func init() {
-	for _, c := range []string{"events", "periods"} {
-		if model.New(c) == nil {
-			c := c
-			model.Register(c, func() model.Record { return &testRecord{coll: c} })
-			registry.AllowWriters(c, false, auth.Admin)
-		}
-	}
-}
-
 // fixture is a small store of real-world-shaped records about Turkey and
 // Vietnam (SPEC §1), written through the registry.
 type fixture struct {
@@ -168,9 +158,12 @@ func newFixture(t testing.TB) *fixture {
 	return f
 }
 
-// measurements is a fixed aggregation: a steady baseline with Twitter's
-// anomalies spiking in February 2023 in Turkey.
-func measurements(ctx context.Context, q InterferenceQuery) ([]InterferenceRow, error) {
+// fixedMeasurements reads the fixture's store but answers the
+// interference charts with a fixed aggregation: a steady baseline with
+// Twitter's anomalies spiking in February 2023 in Turkey.
+type fixedMeasurements struct{ *StoreReader }
+
+func (fixedMeasurements) Interference(ctx context.Context, q InterferenceQuery) ([]InterferenceRow, error) {
 	var out []InterferenceRow
 	for m := 0; m < 12; m++ {
 		month := time.Date(2022, time.Month(9+m), 1, 0, 0, 0, 0, time.UTC)
@@ -193,7 +186,7 @@ func measurements(ctx context.Context, q InterferenceQuery) ([]InterferenceRow, 
 
 // explorerFor serves a fixture's store with a clock fixed at 27 Nov 2026.
 func explorerFor(f *fixture) *Server {
-	s := New(&StoreReader{S: f.DB, Measurements: measurements})
+	s := New(fixedMeasurements{&StoreReader{S: f.DB}})
 	s.Now = func() time.Time { return time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC) }
 	return s
 }

@@ -22,7 +22,7 @@ func TestMeasurementsFrom(t *testing.T) {
 	if _, err := db.PutMeasurements(ctx, ms); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := MeasurementsFrom(db)(ctx, InterferenceQuery{Country: "TR", Grain: "month"})
+	rows, err := (&StoreReader{S: db}).Interference(ctx, InterferenceQuery{Country: "TR", Grain: "month"})
 	if err != nil || len(rows) != 2 {
 		t.Fatalf("%+v %v", rows, err)
 	}

@@ -25,17 +25,11 @@ type Reader interface {
 	Compliance(ctx context.Context, q ComplianceQuery) ([]ComplianceRow, error)
 	// Interference counts measurements by outcome per platform and time bucket.
 	Interference(ctx context.Context, q InterferenceQuery) ([]InterferenceRow, error)
-}
-
-// LedgerReader is implemented by readers that know where a record version
-// sits in the verifiable log.
-type LedgerReader interface {
+	// LeafIndex says where a record version sits in the verifiable log;
+	// ok is false for a version that is not logged.
 	LeafIndex(ctx context.Context, collection, id string, version int) (index int64, ok bool, err error)
-}
-
-// CoverageReader is implemented by readers that know whether a signed or
-// witnessed checkpoint covers a log entry; known is false without a log.
-type CoverageReader interface {
+	// LogCoverage says whether a signed or witnessed checkpoint covers a
+	// log entry; known is false when the server runs without a log.
 	LogCoverage(ctx context.Context, index int64) (signed, witnessed, known bool)
 }
 

@@ -134,34 +134,30 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request) {
 		d.Diff = diff(flatten(fields(old)), flatten(f))
 	}
 	d.Ledger = l.T("record.ledger.none")
-	if lr, ok := s.r.(LedgerReader); ok {
-		idx, ok, err := lr.LeafIndex(ctx, coll, id, m.Version)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if ok {
-			d.Ledger = l.T("record.ledger.leaf", "Index", l.Int(idx))
-			d.LedgerURL = fmt.Sprintf("/api/v1/%s/%s/proof?version=%d", coll, id, m.Version)
-			if cr, ok := s.r.(CoverageReader); ok {
-				if signed, witnessed, known := cr.LogCoverage(ctx, idx); known {
-					if signed {
-						// A bundle proves the version against a signed checkpoint.
-						d.EvidenceURL = fmt.Sprintf("/api/v1/%s/%s/evidence?version=%d", coll, id, m.Version)
-					}
-					switch {
-					case witnessed:
-						d.Coverage = l.T("record.ledger.witnessed")
-					case signed:
-						d.Coverage = l.T("record.ledger.signed")
-					default:
-						d.Coverage = l.T("record.ledger.unsigned")
-					}
-				}
+	idx, logged, err := s.r.LeafIndex(ctx, coll, id, m.Version)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if logged {
+		d.Ledger = l.T("record.ledger.leaf", "Index", l.Int(idx))
+		d.LedgerURL = fmt.Sprintf("/api/v1/%s/%s/proof?version=%d", coll, id, m.Version)
+		if signed, witnessed, known := s.r.LogCoverage(ctx, idx); known {
+			if signed {
+				// A bundle proves the version against a signed checkpoint.
+				d.EvidenceURL = fmt.Sprintf("/api/v1/%s/%s/evidence?version=%d", coll, id, m.Version)
 			}
-		} else {
-			d.Ledger = l.T("record.ledger.pending")
+			switch {
+			case witnessed:
+				d.Coverage = l.T("record.ledger.witnessed")
+			case signed:
+				d.Coverage = l.T("record.ledger.signed")
+			default:
+				d.Coverage = l.T("record.ledger.unsigned")
+			}
 		}
+	} else {
+		d.Ledger = l.T("record.ledger.pending")
 	}
 	s.render(w, r, http.StatusOK, "record", d.Title, "", d)
 }

@@ -21,13 +21,15 @@ var templateFS embed.FS
 // Assets are served under names that carry a hash of their content, so they
 // can be cached for a year and still change with each release.
 var (
-	assetNames = map[string]string{} // style.css -> style.3f2a9c1b0d.css
-	assetFiles = map[string][]byte{} // hashed name -> content
-	assetGzip  = map[string][]byte{} // hashed name -> gzipped content
-	pages      = map[string]*template.Template{}
+	assetNames, assetFiles, assetGzip = loadAssets()
+	pages                             = parsePages()
 )
 
-func init() {
+// loadAssets returns, by name, the hashed name of each asset
+// (style.css -> style.3f2a9c1b0d.css) and, by hashed name, its content
+// plain and gzipped.
+func loadAssets() (names map[string]string, files, gzips map[string][]byte) {
+	names, files, gzips = map[string]string{}, map[string][]byte{}, map[string][]byte{}
 	entries, err := fs.ReadDir(staticFS, "static")
 	if err != nil {
 		panic(err)
@@ -40,14 +42,21 @@ func init() {
 		sum := sha256.Sum256(b)
 		ext := path.Ext(e.Name())
 		hashed := strings.TrimSuffix(e.Name(), ext) + "." + hex.EncodeToString(sum[:5]) + ext
-		assetNames[e.Name()] = hashed
-		assetFiles[hashed] = b
-		assetGzip[hashed] = gzipped(b)
+		names[e.Name()] = hashed
+		files[hashed] = b
+		gzips[hashed] = gzipped(b)
 	}
+	return names, files, gzips
+}
+
+// parsePages parses each page's template with the shared layout.
+func parsePages() map[string]*template.Template {
+	pages := map[string]*template.Template{}
 	layout := template.Must(template.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html"))
 	for _, name := range []string{"home", "country", "platform", "record", "search", "error"} {
 		pages[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, "templates/"+name+"*.html"))
 	}
+	return pages
 }
 
 func assetURL(name string) string { return "/static/" + assetNames[name] }

@@ -15,8 +15,6 @@ import (
 // StoreReader reads the explorer's data from a store, public records only.
 type StoreReader struct {
 	S store.Store
-	// Measurements aggregates interference measurements; nil shows none.
-	Measurements func(ctx context.Context, q InterferenceQuery) ([]InterferenceRow, error)
 	// Coverage tells whether checkpoints cover a log entry; nil when the
 	// server runs without a log.
 	Coverage func(ctx context.Context, index int64) (signed, witnessed bool, err error)
@@ -123,7 +121,7 @@ const (
 // computed once, however many pages ask for it at the same time; a slow sum
 // that is merely out of date is refreshed behind the pages' backs.
 func (sr *StoreReader) Compliance(ctx context.Context, q ComplianceQuery) ([]ComplianceRow, error) {
-	size, err := sr.S.LogSize(ctx)
+	size, err := sr.S.EntryCount(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +156,7 @@ func (sr *StoreReader) Compliance(ctx context.Context, q ComplianceQuery) ([]Com
 		}
 		// The loop reads what the computation left; a write meanwhile
 		// may ask for another round.
-		if s, err := sr.S.LogSize(ctx); err == nil && s > size {
+		if s, err := sr.S.EntryCount(ctx); err == nil && s > size {
 			size = s
 		}
 	}
@@ -251,38 +249,31 @@ func (sr *StoreReader) compliance(ctx context.Context, q ComplianceQuery) ([]Com
 	return out, nil
 }
 
-// measurementAggregator is implemented by stores that keep measurements.
-type measurementAggregator interface {
-	AggregateMeasurements(ctx context.Context, q store.AggregationQuery) ([]store.AggregationRow, error)
-}
-
+// Interference answers the explorer's interference charts from the
+// store's measurements, grouped by period and platform.
 func (sr *StoreReader) Interference(ctx context.Context, q InterferenceQuery) ([]InterferenceRow, error) {
-	if sr.Measurements != nil {
-		return sr.Measurements(ctx, q)
+	aq := store.AggregationQuery{AxisX: "measurement_start_day", AxisY: "platform", TimeGrain: q.Grain,
+		MeasurementQuery: store.MeasurementQuery{ProbeCC: q.Country, Platform: q.Platform}}
+	if aq.TimeGrain == "" {
+		aq.TimeGrain = "month"
 	}
-	agg, ok := sr.S.(measurementAggregator)
-	if !ok {
-		return nil, nil
-	}
-	aq := store.AggregationQuery{AxisX: "measurement_start_day", AxisY: "platform", TimeGrain: q.Grain}
-	aq.ProbeCC, aq.Platform = q.Country, q.Platform
 	if !q.From.IsZero() {
 		aq.Since = &q.From
 	}
 	if !q.To.IsZero() {
 		aq.Until = &q.To
 	}
-	rows, err := agg.AggregateMeasurements(ctx, aq)
+	rows, err := sr.S.AggregateMeasurements(ctx, aq)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]InterferenceRow, 0, len(rows))
 	for _, r := range rows {
-		day := r.Keys["measurement_start_day"]
-		t, err := time.Parse(time.RFC3339, day)
+		k := r.Keys["measurement_start_day"]
+		t, err := time.Parse(time.DateOnly, k)
 		if err != nil {
-			if t, err = time.Parse(time.DateOnly, day); err != nil {
-				return nil, fmt.Errorf("measurement aggregation: time bucket %q", day)
+			if t, err = time.Parse(time.RFC3339, k); err != nil {
+				continue
 			}
 		}
 		out = append(out, InterferenceRow{Period: t, Platform: r.Keys["platform"], Total: r.MeasurementCount,

@@ -7,14 +7,16 @@ import (
 
 	"context"
 	"fmt"
-	"github.com/candor-observatory/candor/internal/store"
-	"github.com/candor-observatory/candor/internal/store/sqlstore"
 	"os"
 	"time"
 
-	"github.com/candor-observatory/candor/internal/auth"
+	"github.com/candor-observatory/candor/internal/store"
+	"github.com/candor-observatory/candor/internal/store/sqlstore"
+
 	"path/filepath"
 	"regexp"
+
+	"github.com/candor-observatory/candor/internal/auth"
 
 	"github.com/candor-observatory/candor/internal/locale"
 	"github.com/candor-observatory/candor/internal/model"

@@ -141,7 +141,7 @@ func TestGoogleRemovalsCompliance(t *testing.T) {
 			}
 		}
 		// The same figures through the HTTP API, as an anonymous reader.
-		srv := httptest.NewServer(api.New(db, registry.New(db), nil))
+		srv := httptest.NewServer(api.New(api.Deps{Store: db, Registry: registry.New(db)}))
 		defer srv.Close()
 		resp, err := http.Get(srv.URL + "/api/v1/stats/compliance?group_by=country,period")
 		if err != nil {

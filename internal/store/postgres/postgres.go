@@ -3,11 +3,13 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
+	"os/exec"
 	"strings"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -19,7 +21,8 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-type dialect struct{}
+// dialect keeps the URL for pg_dump.
+type dialect struct{ url string }
 
 func (dialect) Name() string                 { return "postgres" }
 func (dialect) Placeholders(q string) string { return sqlstore.Rebind(q) }
@@ -54,6 +57,17 @@ func (dialect) SearchCondition(alias string, terms []string) (string, []any) {
 	return "to_tsvector('simple', " + alias + ".search) @@ to_tsquery('simple', ?)", []any{strings.Join(prefixed, " & ")}
 }
 
+// pg_dump takes a consistent snapshot without stopping writers.
+func (d dialect) Backup(ctx context.Context, _ *sql.DB, dest string) error {
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, "pg_dump", "--format=custom", "--file="+dest, d.url)
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("pg_dump: %w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	return nil
+}
+
 // Open connects to the database at url and migrates it.
 func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
 	db, err := sql.Open("pgx", url)
@@ -70,7 +84,7 @@ func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
 		db.Close()
 		return nil, err
 	}
-	return sqlstore.New(db, db, dialect{}), nil
+	return sqlstore.New(db, db, dialect{url: url}), nil
 }
 
 // Migrate applies the embedded migrations.

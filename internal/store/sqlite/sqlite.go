@@ -41,6 +41,15 @@ func (dialect) ArrayParams() bool             { return false }
 func (dialect) PartitionedMeasurements() bool { return false }
 func (dialect) TxSetup() string               { return "" }
 func (dialect) RefreshStats() string          { return "" }
+
+// VACUUM INTO copies a consistent snapshot while readers and the writer go on.
+func (dialect) Backup(ctx context.Context, db *sql.DB, dest string) error {
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", dest); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	return nil
+}
+
 func (dialect) SearchCondition(alias string, terms []string) (string, []any) {
 	quoted := make([]string, len(terms))
 	for i, t := range terms {

@@ -60,32 +60,3 @@ func (db *DB) Audit(ctx context.Context, q store.AuditQuery) ([]store.AuditEntry
 	}
 	return out, rows.Err()
 }
-
-func (db *DB) LogSize(ctx context.Context) (int64, error) {
-	var n int64
-	err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries`).Scan(&n)
-	return n, wrap("log size", err)
-}
-
-func (db *DB) LogEntries(ctx context.Context, from, n int64) ([][]byte, error) {
-	rows, err := db.read.QueryContext(ctx, db.q(`SELECT idx, data FROM log_entries WHERE idx >= ? AND idx < ? ORDER BY idx`), from, from+n)
-	if err != nil {
-		return nil, wrap("read log entries", err)
-	}
-	defer rows.Close()
-	var out [][]byte
-	want := from
-	for rows.Next() {
-		var idx int64
-		var data []byte
-		if err := rows.Scan(&idx, &data); err != nil {
-			return nil, err
-		}
-		if idx != want {
-			return nil, errors.New("log entries are not contiguous")
-		}
-		want++
-		out = append(out, data)
-	}
-	return out, rows.Err()
-}

@@ -7,30 +7,24 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/candor-observatory/candor/internal/ledger"
+	"github.com/candor-observatory/candor/internal/store"
 )
 
-// Ledger is the ledger's storage in the store's database: entries are the
-// log_entries rows the registry writes with each record; tiles and the
-// latest checkpoint live in log_tiles and log_state.
-type Ledger struct{ db *DB }
+// The ledger's storage (store.LogStorage): entries are the log_entries rows
+// the registry writes with each record; tiles and the latest checkpoint
+// live in log_tiles and log_state.
 
-var _ ledger.Storage = (*Ledger)(nil)
-
-// Ledger returns the ledger storage of db.
-func (db *DB) Ledger() *Ledger { return &Ledger{db: db} }
-
-func (l *Ledger) EntryCount(ctx context.Context) (int64, error) {
+func (db *DB) EntryCount(ctx context.Context) (int64, error) {
 	var n int64
-	err := l.db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries`).Scan(&n)
+	err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries`).Scan(&n)
 	return n, wrap("ledger: count entries", err)
 }
 
-func (l *Ledger) ReadEntries(ctx context.Context, start, end int64) ([][]byte, error) {
-	if out, ok := l.db.recent.get(start, end); ok {
+func (db *DB) ReadEntries(ctx context.Context, start, end int64) ([][]byte, error) {
+	if out, ok := db.recent.get(start, end); ok {
 		return out, nil
 	}
-	rows, err := l.db.read.QueryContext(ctx, l.db.q(`SELECT idx, data FROM log_entries WHERE idx >= ? AND idx < ? ORDER BY idx`), start, end)
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT idx, data FROM log_entries WHERE idx >= ? AND idx < ? ORDER BY idx`), start, end)
 	if err != nil {
 		return nil, wrap("ledger: read entries", err)
 	}
@@ -56,35 +50,35 @@ func (l *Ledger) ReadEntries(ctx context.Context, start, end int64) ([][]byte, e
 	return out, nil
 }
 
-func (l *Ledger) TreeSize(ctx context.Context) (int64, error) {
+func (db *DB) TreeSize(ctx context.Context) (int64, error) {
 	var n int64
-	err := l.db.read.QueryRowContext(ctx, `SELECT tree_size FROM log_state WHERE id = 1`).Scan(&n)
+	err := db.read.QueryRowContext(ctx, `SELECT tree_size FROM log_state WHERE id = 1`).Scan(&n)
 	return n, wrap("ledger: read tree size", err)
 }
 
-func (l *Ledger) ReadTile(ctx context.Context, level int, index int64) ([]byte, error) {
+func (db *DB) ReadTile(ctx context.Context, level int, index int64) ([]byte, error) {
 	var b []byte
-	err := l.db.read.QueryRowContext(ctx, l.db.q(`SELECT hashes FROM log_tiles WHERE level = ? AND idx = ?`), level, index).Scan(&b)
+	err := db.read.QueryRowContext(ctx, db.q(`SELECT hashes FROM log_tiles WHERE level = ? AND idx = ?`), level, index).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	return b, wrap("ledger: read tile", err)
 }
 
-func (l *Ledger) WriteTiles(ctx context.Context, oldSize, newSize int64, tiles []ledger.Tile) error {
-	tx, err := l.db.write.BeginTx(ctx, nil)
+func (db *DB) WriteTiles(ctx context.Context, oldSize, newSize int64, tiles []store.Tile) error {
+	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return wrap("ledger: write tiles", err)
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, l.db.q(`UPDATE log_state SET tree_size = ? WHERE id = 1 AND tree_size = ?`), newSize, oldSize)
+	res, err := tx.ExecContext(ctx, db.q(`UPDATE log_state SET tree_size = ? WHERE id = 1 AND tree_size = ?`), newSize, oldSize)
 	if err != nil {
 		return wrap("ledger: move tree size", err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return ledger.ErrConflict
+		return store.ErrTreeMoved
 	}
-	stmt, err := tx.PrepareContext(ctx, l.db.q(`INSERT INTO log_tiles (level, idx, hashes) VALUES (?, ?, ?)
+	stmt, err := tx.PrepareContext(ctx, db.q(`INSERT INTO log_tiles (level, idx, hashes) VALUES (?, ?, ?)
 		ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes`))
 	if err != nil {
 		return wrap("ledger: write tiles", err)
@@ -98,18 +92,18 @@ func (l *Ledger) WriteTiles(ctx context.Context, oldSize, newSize int64, tiles [
 	if err := tx.Commit(); err != nil {
 		return wrap("ledger: write tiles", err)
 	}
-	l.db.recent.trim(newSize)
+	db.recent.trim(newSize)
 	return nil
 }
 
-func (l *Ledger) ReadCheckpoint(ctx context.Context) ([]byte, error) {
+func (db *DB) ReadCheckpoint(ctx context.Context) ([]byte, error) {
 	var b []byte
-	err := l.db.read.QueryRowContext(ctx, `SELECT checkpoint FROM log_state WHERE id = 1`).Scan(&b)
+	err := db.read.QueryRowContext(ctx, `SELECT checkpoint FROM log_state WHERE id = 1`).Scan(&b)
 	return b, wrap("ledger: read checkpoint", err)
 }
 
-func (l *Ledger) WriteCheckpoint(ctx context.Context, size int64, note []byte) error {
-	_, err := l.db.write.ExecContext(ctx, l.db.q(`UPDATE log_state SET checkpoint = ?, checkpoint_size = ?
+func (db *DB) WriteCheckpoint(ctx context.Context, size int64, note []byte) error {
+	_, err := db.write.ExecContext(ctx, db.q(`UPDATE log_state SET checkpoint = ?, checkpoint_size = ?
 		WHERE id = 1 AND checkpoint_size <= ?`), note, size, size)
 	return wrap("ledger: write checkpoint", err)
 }

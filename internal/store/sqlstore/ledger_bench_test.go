@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candor-observatory/candor/internal/registry/registrytest"
+
 	"github.com/oklog/ulid/v2"
 
 	"github.com/candor-observatory/candor/internal/ledger"
@@ -42,13 +44,13 @@ func benchAppend(b *testing.B, withRecords, withLeaves bool) {
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
 			rows := make([]*store.Row, benchBatch)
-			leaves := make([][]byte, benchBatch)
+			leaves := make([]store.Leaf, benchBatch)
 			for j := range rows {
-				d := storetest.Individual("01H0000000000000000000000X", "TR", day, int64(j+1), fmt.Sprintf("b%d-%d", i, j))
+				d := registrytest.Individual("01H0000000000000000000000X", "TR", day, int64(j+1), fmt.Sprintf("b%d-%d", i, j))
 				d.ID, d.Version, d.CreatedAt, d.UpdatedAt, d.Visibility = ulid.Make().String(), 1, day, day, model.Public
 				body, _ := registry.Canonical(d)
 				rows[j] = &store.Row{Collection: "demands", ID: d.ID, Version: 1, Visibility: model.Public, Index: d.Index(), Body: body, CreatedAt: day, UpdatedAt: day}
-				leaves[j] = body
+				leaves[j] = store.Leaf{Data: body}
 			}
 			b.StartTimer()
 			err := db.InTx(ctx, func(tx store.Tx) error {
@@ -71,7 +73,7 @@ func benchAppend(b *testing.B, withRecords, withLeaves bool) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := ledger.Integrate(ctx, db.Ledger(), 0); err != nil {
+			if _, err := ledger.Integrate(ctx, db, 0); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -92,7 +94,7 @@ func BenchmarkIntegrateSQL(b *testing.B) {
 			b.StopTimer()
 			appendLeaves(b, db, leaves)
 			b.StartTimer()
-			if _, err := ledger.Integrate(ctx, db.Ledger(), 0); err != nil {
+			if _, err := ledger.Integrate(ctx, db, 0); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -107,7 +109,7 @@ func BenchmarkRegistryLedgerCost(b *testing.B) {
 		b.Run(string(vis), func(b *testing.B) {
 			eachBench(b, func(b *testing.B, db *sqlstore.DB) {
 				ctx := context.Background()
-				f := storetest.NewFixture(b, db)
+				f := registrytest.NewFixture(b, db)
 				day := time.Date(2023, 5, 13, 0, 0, 0, 0, time.UTC)
 				const batch = 1000
 				b.ResetTimer()
@@ -115,7 +117,7 @@ func BenchmarkRegistryLedgerCost(b *testing.B) {
 					b.StopTimer()
 					recs := make([]model.Record, batch)
 					for j := range recs {
-						d := storetest.Individual(f.X, "TR", day, int64(j+1), fmt.Sprintf("r%d-%d", i, j))
+						d := registrytest.Individual(f.X, "TR", day, int64(j+1), fmt.Sprintf("r%d-%d", i, j))
 						d.Visibility = vis
 						if j%10 == 0 {
 							d.Summary = "an order naming a person"
@@ -126,7 +128,7 @@ func BenchmarkRegistryLedgerCost(b *testing.B) {
 					if _, err := f.Reg.Write(ctx, f.PlatformX, recs, registry.Upsert); err != nil {
 						b.Fatal(err)
 					}
-					if _, err := ledger.Integrate(ctx, db.Ledger(), 0); err != nil {
+					if _, err := ledger.Integrate(ctx, db, 0); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -148,11 +150,11 @@ func BenchmarkProofSQL(b *testing.B) {
 		for i := 0; i < 16; i++ {
 			appendLeaves(b, db, leaves)
 		}
-		size, err := ledger.Integrate(ctx, db.Ledger(), 0)
+		size, err := ledger.Integrate(ctx, db, 0)
 		if err != nil {
 			b.Fatal(err)
 		}
-		tr := ledger.NewTreeReader(db.Ledger())
+		tr := ledger.NewTreeReader(db)
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			idx := int64(i*7919) % size

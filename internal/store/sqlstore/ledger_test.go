@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candor-observatory/candor/internal/registry/registrytest"
+
 	"github.com/transparency-dev/merkle/rfc6962"
 	"github.com/transparency-dev/merkle/testonly"
 	"golang.org/x/mod/sumdb/note"
@@ -18,8 +20,12 @@ import (
 	"github.com/candor-observatory/candor/internal/store/storetest"
 )
 
-func appendLeaves(t testing.TB, db *sqlstore.DB, leaves [][]byte) int64 {
+func appendLeaves(t testing.TB, db *sqlstore.DB, data [][]byte) int64 {
 	t.Helper()
+	leaves := make([]store.Leaf, len(data))
+	for i, d := range data {
+		leaves[i] = store.Leaf{Data: d}
+	}
 	var first int64
 	err := db.InTx(context.Background(), func(tx store.Tx) error {
 		var err error
@@ -35,7 +41,7 @@ func appendLeaves(t testing.TB, db *sqlstore.DB, leaves [][]byte) int64 {
 func TestLedgerStorage(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
-		st := db.Ledger()
+		st := db
 		ref := testonly.New(rfc6962.DefaultHasher)
 		n := 0
 		for _, batch := range []int{1, 254, 1, 300, 4000, 33} {
@@ -62,7 +68,7 @@ func TestLedgerStorage(t *testing.T) {
 			}
 		}
 		// A second integrator that lost the race is told so.
-		if err := st.WriteTiles(ctx, 5, 6, nil); err != ledger.ErrConflict {
+		if err := st.WriteTiles(ctx, 5, 6, nil); err != store.ErrTreeMoved {
 			t.Fatalf("stale WriteTiles: %v, want ErrConflict", err)
 		}
 		// A checkpoint never goes back to a smaller size.
@@ -86,18 +92,18 @@ func TestLedgerStorage(t *testing.T) {
 func TestRegistryLeavesProvable(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
-		f := storetest.NewFixture(t, db)
+		f := registrytest.NewFixture(t, db)
 		day := time.Date(2023, 5, 13, 0, 0, 0, 0, time.UTC)
 		var recs []model.Record
 		for i := 0; i < 600; i++ {
-			recs = append(recs, storetest.Individual(f.X, "TR", day, int64(i+1), fmt.Sprintf("tr-%d", i)))
+			recs = append(recs, registrytest.Individual(f.X, "TR", day, int64(i+1), fmt.Sprintf("tr-%d", i)))
 		}
 		res, err := f.Reg.Write(ctx, f.PlatformX, recs, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		skey, _, _ := note.GenerateKey(rand.Reader, "candor.example/log")
-		l, err := ledger.New(db.Ledger(), skey)
+		l, err := ledger.New(db, skey)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,189 +2,141 @@ package sqlstore
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/gowebpki/jcs"
-
-	"github.com/candor-observatory/candor/internal/ledger"
-	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/store"
 )
 
-// LeafInTx builds the ledger leaf of a record version inside its write
-// transaction and keeps the salts of its personal fields in the same commit.
-func (l *Ledger) LeafInTx(ctx context.Context, stx store.Tx, row *store.Row) ([]byte, error) {
-	leaf, secrets, err := ledger.BuildLeaf(row.Collection, row.Body, newSalt)
-	if err != nil {
-		return nil, fmt.Errorf("ledger leaf of %s/%s: %w", row.Collection, row.ID, err)
-	}
-	if len(leaf) > ledger.MaxEntrySize {
-		return nil, model.Invalid("", "record is %d bytes in the ledger, more than the %d allowed", len(leaf), ledger.MaxEntrySize)
-	}
-	if len(secrets) == 0 {
-		return leaf, nil
-	}
-	tx, ok := stx.(*Tx)
-	if !ok {
-		return nil, errors.New("ledger: personal-field salts need an SQL transaction")
-	}
-	// Kept with the transaction and written in bulk before it commits.
-	for _, sec := range secrets {
-		tx.pendingFields = append(tx.pendingFields, []any{row.Collection, row.ID, row.Version, sec.Field, sec.Salt, sec.Commitment[:]})
-	}
-	return leaf, nil
-}
+// The salts of personal fields live in ledger_fields, beside the log entry
+// that commits to them, so that a field can be erased later while the
+// entry and its proofs stay valid.
 
-func newSalt() []byte {
-	b := make([]byte, ledger.SaltSize)
-	rand.Read(b)
-	return b
-}
-
-// FieldSecrets returns the salts and commitments of a record version's
-// personal fields.
-func (l *Ledger) FieldSecrets(ctx context.Context, collection, id string, version int) ([]ledger.FieldSecret, error) {
-	rows, err := l.db.read.QueryContext(ctx, l.db.q(`SELECT field, salt, commitment, redacted_at IS NOT NULL FROM ledger_fields
-		WHERE collection = ? AND id = ? AND version = ? ORDER BY field`), collection, id, version)
+func (db *DB) FieldSalts(ctx context.Context, collection, id string, version int) ([]store.FieldSalt, error) {
+	rows, err := db.read.QueryContext(ctx, db.q(`SELECT collection, id, version, field, salt, commitment, redacted_at IS NOT NULL
+		FROM ledger_fields WHERE collection = ? AND id = ? AND version = ? ORDER BY field`), collection, id, version)
 	if err != nil {
-		return nil, wrap("ledger: read field secrets", err)
+		return nil, wrap("read field salts", err)
 	}
 	defer rows.Close()
-	var out []ledger.FieldSecret
+	var out []store.FieldSalt
 	for rows.Next() {
-		var s ledger.FieldSecret
-		var c []byte
-		if err := rows.Scan(&s.Field, &s.Salt, &c, &s.Redacted); err != nil {
-			return nil, wrap("ledger: read field secrets", err)
+		var s store.FieldSalt
+		if err := rows.Scan(&s.Collection, &s.ID, &s.Version, &s.Field, &s.Salt, &s.Commitment, &s.Redacted); err != nil {
+			return nil, wrap("read field salts", err)
 		}
-		copy(s.Commitment[:], c)
 		out = append(out, s)
 	}
-	return out, wrap("ledger: read field secrets", rows.Err())
+	return out, wrap("read field salts", rows.Err())
 }
 
-// Redact erases the cleartext and salts of personal fields from every
-// version of a record. The body keeps a list of the erased fields, the
-// leaves and their proofs stay valid, and the act is audited.
-func (l *Ledger) Redact(ctx context.Context, actor store.AuditEntry, collection, id string, fields []string) (int, error) {
-	personal := ledger.PersonalFields[collection]
-	for _, f := range fields {
-		if !slices.Contains(personal, f) {
-			return 0, model.Invalid("field", "%s is not a personal field of %s (personal fields: %v); other fields are in the ledger in clear and cannot be erased", f, collection, personal)
-		}
+func (db *DB) EachLoggedVersion(ctx context.Context, fn func(*store.Row, []store.FieldSalt) error) error {
+	salts := map[string][]store.FieldSalt{}
+	srows, err := db.read.QueryContext(ctx, `SELECT collection, id, version, field, salt, commitment, redacted_at IS NOT NULL
+		FROM ledger_fields ORDER BY collection, id, version, field`)
+	if err != nil {
+		return wrap("read field salts", err)
 	}
-	n := 0
-	err := l.db.InTx(ctx, func(stx store.Tx) error {
-		tx := stx.(*Tx)
-		rows, err := tx.tx.QueryContext(ctx, l.db.q(`SELECT rid, body, search FROM records WHERE collection = ? AND id = ? ORDER BY version`), collection, id)
+	for srows.Next() {
+		var s store.FieldSalt
+		if err := srows.Scan(&s.Collection, &s.ID, &s.Version, &s.Field, &s.Salt, &s.Commitment, &s.Redacted); err != nil {
+			srows.Close()
+			return wrap("read field salts", err)
+		}
+		k := saltKey(s.Collection, s.ID, s.Version)
+		salts[k] = append(salts[k], s)
+	}
+	srows.Close()
+	if err := srows.Err(); err != nil {
+		return wrap("read field salts", err)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+recordSelectColumns+` FROM records WHERE leaf_index IS NOT NULL ORDER BY leaf_index`)
+	if err != nil {
+		return wrap("read logged versions", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanRow(rows)
 		if err != nil {
-			return wrap("redact: read versions", err)
+			return wrap("read logged versions", err)
 		}
-		type version struct {
-			rid          int64
-			body, search string
+		if err := fn(r, salts[saltKey(r.Collection, r.ID, r.Version)]); err != nil {
+			return err
 		}
-		var versions []version
-		for rows.Next() {
-			var v version
-			if err := rows.Scan(&v.rid, &v.body, &v.search); err != nil {
-				rows.Close()
-				return err
-			}
-			versions = append(versions, v)
-		}
-		rows.Close()
-		if len(versions) == 0 {
-			return store.ErrNotFound
-		}
-		for _, v := range versions {
-			body, search, err := redactBody(collection, []byte(v.body), fields)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.tx.ExecContext(ctx, l.db.q(`UPDATE records SET body = ?, search = ? WHERE rid = ?`), string(body), search, v.rid); err != nil {
-				return wrap("redact: rewrite body", err)
-			}
-			if drop, add := l.db.d.ReplaceSearch(); drop != "" {
-				// The full-text index keeps its own copy of the words.
-				if _, err := tx.tx.ExecContext(ctx, drop, v.rid, v.search); err != nil {
-					return wrap("redact: full-text index", err)
-				}
-				if _, err := tx.tx.ExecContext(ctx, add, v.rid, search); err != nil {
-					return wrap("redact: full-text index", err)
-				}
-			}
-			n++
-		}
-		now := time.Now().UTC().Format(time.RFC3339Nano)
-		for _, f := range fields {
-			if _, err := tx.tx.ExecContext(ctx, l.db.q(`UPDATE ledger_fields SET salt = NULL, redacted_at = ?
-				WHERE collection = ? AND id = ? AND field = ? AND redacted_at IS NULL`), now, collection, id, f); err != nil {
-				return wrap("redact: erase salts", err)
-			}
-		}
-		actor.Action = collection + ".redact"
-		actor.Collection, actor.RecordID, actor.Detail = collection, id, fmt.Sprintf("erased %v", fields)
-		actor.At = time.Now().UTC()
-		return tx.AddAudit(ctx, []store.AuditEntry{actor})
-	})
-	return n, err
+	}
+	return wrap("read logged versions", rows.Err())
 }
 
-// redactBody drops fields from a canonical body, lists them under
-// ledger.RedactedKey and recomputes the folded search text.
-func redactBody(collection string, body []byte, fields []string) ([]byte, string, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(body, &m); err != nil {
-		return nil, "", err
+func saltKey(collection, id string, version int) string {
+	return fmt.Sprintf("%s/%s/%d", collection, id, version)
+}
+
+func (db *DB) UnloggedPublic(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM records WHERE visibility = 'public' AND leaf_index IS NULL`).Scan(&n)
+	return n, wrap("count unlogged public versions", err)
+}
+
+func (t *Tx) AllVersions(ctx context.Context, collection, id string) ([]*store.Row, error) {
+	rows, err := t.tx.QueryContext(ctx, t.db.q(`SELECT `+recordSelectColumns+` FROM records WHERE collection = ? AND id = ? ORDER BY version`), collection, id)
+	if err != nil {
+		return nil, wrap("read versions", err)
 	}
-	var redacted []string
-	if r, ok := m[ledger.RedactedKey]; ok {
-		json.Unmarshal(r, &redacted)
+	defer rows.Close()
+	var out []*store.Row
+	for rows.Next() {
+		r, err := scanRow(rows)
+		if err != nil {
+			return nil, wrap("read versions", err)
+		}
+		out = append(out, r)
 	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("read versions", err)
+	}
+	if len(out) == 0 {
+		return nil, store.ErrNotFound
+	}
+	return out, nil
+}
+
+func (t *Tx) ReplaceBody(ctx context.Context, row *store.Row) error {
+	var rid int64
+	var old string
+	err := t.tx.QueryRowContext(ctx, t.db.q(`SELECT rid, search FROM records WHERE collection = ? AND id = ? AND version = ?`),
+		row.Collection, row.ID, row.Version).Scan(&rid, &old)
+	if err != nil {
+		return wrap("replace body: find version", err)
+	}
+	search := SearchText(row.Index.Text)
+	if _, err := t.tx.ExecContext(ctx, t.db.q(`UPDATE records SET body = ?, search = ? WHERE rid = ?`), string(row.Body), search, rid); err != nil {
+		return wrap("replace body", err)
+	}
+	if drop, add := t.db.d.ReplaceSearch(); drop != "" {
+		// The full-text index keeps its own copy of the words.
+		if _, err := t.tx.ExecContext(ctx, drop, rid, old); err != nil {
+			return wrap("replace body: full-text index", err)
+		}
+		if _, err := t.tx.ExecContext(ctx, add, rid, search); err != nil {
+			return wrap("replace body: full-text index", err)
+		}
+	}
+	return nil
+}
+
+func (t *Tx) EraseFieldSalts(ctx context.Context, collection, id string, fields []string, at time.Time) error {
 	for _, f := range fields {
-		if _, ok := m[f]; ok {
-			delete(m, f)
-			if !slices.Contains(redacted, f) {
-				redacted = append(redacted, f)
-			}
+		if _, err := t.tx.ExecContext(ctx, t.db.q(`UPDATE ledger_fields SET salt = NULL, redacted_at = ?
+			WHERE collection = ? AND id = ? AND field = ? AND redacted_at IS NULL`), at.UTC().Format(time.RFC3339Nano), collection, id, f); err != nil {
+			return wrap("erase field salts", err)
 		}
 	}
-	slices.Sort(redacted)
-	if len(redacted) > 0 {
-		b, _ := json.Marshal(redacted)
-		m[ledger.RedactedKey] = b
-	}
-	raw, err := json.Marshal(m)
-	if err != nil {
-		return nil, "", err
-	}
-	out, err := jcs.Transform(raw)
-	if err != nil {
-		return nil, "", err
-	}
-	rec := model.New(collection)
-	if rec == nil {
-		return nil, "", fmt.Errorf("unknown collection %s", collection)
-	}
-	if err := json.Unmarshal(out, rec); err != nil {
-		return nil, "", err
-	}
-	return out, SearchText(rec.Index().Text), nil
+	return nil
 }
 
-// LeafInTx builds ledger leaves for the registry (see Ledger.LeafInTx).
-func (db *DB) LeafInTx(ctx context.Context, tx store.Tx, row *store.Row) ([]byte, error) {
-	return db.Ledger().LeafInTx(ctx, tx, row)
-}
-
-// flushFields writes the field salts gathered by LeafInTx.
+// flushFields writes the field salts of the leaves appended in the
+// transaction, in bulk, before it commits.
 func (t *Tx) flushFields(ctx context.Context) error {
 	if t.db.d.ArrayParams() && len(t.pendingFields) > 0 {
 		return t.flushFieldArrays(ctx)
@@ -198,14 +150,14 @@ func (t *Tx) flushFields(ctx context.Context) error {
 			strings.Repeat(one+",", len(chunk)-1) + one
 		args := make([]any, 0, width*len(chunk))
 		for _, f := range chunk {
-			args = append(args, f...)
+			args = append(args, f.Collection, f.ID, f.Version, f.Field, f.Salt, f.Commitment)
 		}
 		s, err := t.stmt(ctx, query)
 		if err != nil {
-			return wrap("ledger: keep field salts", err)
+			return wrap("keep field salts", err)
 		}
 		if _, err := s.ExecContext(ctx, args...); err != nil {
-			return wrap("ledger: keep field salts", err)
+			return wrap("keep field salts", err)
 		}
 		t.pendingFields = t.pendingFields[len(chunk):]
 	}
@@ -220,15 +172,15 @@ func (t *Tx) flushFieldArrays(ctx context.Context) error {
 	version := make([]int64, n)
 	salt, commitment := make([][]byte, n), make([][]byte, n)
 	for i, f := range t.pendingFields {
-		coll[i], id[i], field[i] = f[0].(string), f[1].(string), f[3].(string)
-		version[i] = int64(f[2].(int))
-		salt[i], commitment[i] = f[4].([]byte), f[5].([]byte)
+		coll[i], id[i], field[i] = f.Collection, f.ID, f.Field
+		version[i] = int64(f.Version)
+		salt[i], commitment[i] = f.Salt, f.Commitment
 	}
 	_, err := t.tx.ExecContext(ctx, `INSERT INTO ledger_fields (collection, id, version, field, salt, commitment)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bytea[], $6::bytea[])`,
 		coll, id, version, field, salt, commitment)
 	if err != nil {
-		return wrap("ledger: keep field salts", err)
+		return wrap("keep field salts", err)
 	}
 	t.pendingFields = nil
 	return nil

@@ -39,8 +39,7 @@ func (db *DB) PutMeasurements(ctx context.Context, ms []*model.Measurement) (int
 		return 0, err
 	}
 	inserted := 0
-	err := db.InTx(ctx, func(st store.Tx) error {
-		tx := st.(*Tx)
+	err := db.inTx(ctx, func(tx *Tx) error {
 		for i := 0; i < len(ms); i += measurementRowsPerInsert {
 			chunk := ms[i:min(i+measurementRowsPerInsert, len(ms))]
 			var b strings.Builder
@@ -395,8 +394,7 @@ func timeKey(t time.Time, grain string) string {
 
 // PutDomainCategories replaces the tags of the domains given.
 func (db *DB) PutDomainCategories(ctx context.Context, tags []store.DomainCategory) error {
-	return db.InTx(ctx, func(st store.Tx) error {
-		tx := st.(*Tx)
+	return db.inTx(ctx, func(tx *Tx) error {
 		seen := map[string]bool{}
 		for _, t := range tags {
 			if !seen[t.Domain] {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,6 +39,9 @@ type Dialect interface {
 	// PartitionedMeasurements says whether measurements live in monthly
 	// partitions that must exist before rows go in.
 	PartitionedMeasurements() bool
+	// Backup writes a consistent copy of the database to dest while
+	// readers and the writer go on.
+	Backup(ctx context.Context, db *sql.DB, dest string) error
 	// RefreshStats updates the planner's statistics from inside a
 	// transaction that has grown a table ("" when the planner needs none).
 	RefreshStats() string
@@ -95,10 +99,22 @@ func (db *DB) Close() error {
 	return err
 }
 
+func (db *DB) Backup(ctx context.Context, dest string) error {
+	if _, err := os.Stat(dest); err == nil {
+		return fmt.Errorf("backup: %s exists; choose a new file", dest)
+	}
+	return db.d.Backup(ctx, db.write, dest)
+}
+
 func (db *DB) q(query string) string { return db.d.Placeholders(query) }
 
 // InTx runs fn in one write transaction.
 func (db *DB) InTx(ctx context.Context, fn func(store.Tx) error) error {
+	return db.inTx(ctx, func(t *Tx) error { return fn(t) })
+}
+
+// inTx is InTx for the store's own writes, which need the SQL transaction.
+func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -20,16 +20,9 @@ type Tx struct {
 	// leaves appended in this transaction, from index leavesFirst.
 	leaves      [][]byte
 	leavesFirst int64
-	// pendingFields are ledger field salts to write before commit.
-	pendingFields [][]any
+	// pendingFields are the salts of appended leaves, written before commit.
+	pendingFields []store.FieldSalt
 }
-
-// SQL gives packages that keep their own tables (ledger, measurements)
-// access to the same transaction.
-func (t *Tx) SQL() *sql.Tx { return t.tx }
-
-// Dialect returns the dialect of the store the transaction belongs to.
-func (t *Tx) Dialect() Dialect { return t.db.d }
 
 func (t *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if s, ok := t.stmts[query]; ok {
@@ -336,9 +329,14 @@ func isUniqueViolation(err error) bool {
 	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
 }
 
-func (t *Tx) AppendLeaves(ctx context.Context, leaves [][]byte) (int64, error) {
-	if len(leaves) == 0 {
+func (t *Tx) AppendLeaves(ctx context.Context, entries []store.Leaf) (int64, error) {
+	if len(entries) == 0 {
 		return -1, nil
+	}
+	leaves := make([][]byte, len(entries))
+	for i, e := range entries {
+		leaves[i] = e.Data
+		t.pendingFields = append(t.pendingFields, e.Salts...)
 	}
 	if lock := t.db.d.LockLog(); lock != "" {
 		if _, err := t.tx.ExecContext(ctx, lock); err != nil {

@@ -1,558 +1,552 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/oklog/ulid/v2"
-
-	"github.com/candor-observatory/candor/internal/auth"
-	"github.com/candor-observatory/candor/internal/ledger"
+	"github.com/candor-observatory/candor/internal/canonjson"
 	"github.com/candor-observatory/candor/internal/model"
-	"github.com/candor-observatory/candor/internal/registry"
 	"github.com/candor-observatory/candor/internal/store"
 )
 
-// Run is the conformance suite; open returns a fresh, empty store.
+// Run is the store contract: what both stores must do, checked through the
+// store.Store and store.Tx interfaces alone. open returns a fresh, empty
+// store. The rules that the registry adds on top (validation, ownership,
+// versioning) are checked by registry/registrytest.
 func Run(t *testing.T, open func(testing.TB) store.Store) {
 	tests := []struct {
 		name string
 		fn   func(*testing.T, store.Store)
 	}{
-		{"CreateGetVersions", testCreateGetVersions},
-		{"SourceIDConflict", testSourceIDConflict},
-		{"BatchAllOrNothing", testBatchAllOrNothing},
-		{"UpsertIdempotent", testUpsertIdempotent},
-		{"UpsertByIDFindsNewestVersion", testUpsertByID},
-		{"PlatformWritesOwnOnly", testPlatformWritesOwnOnly},
-		{"References", testReferences},
-		{"ListFiltersAndPaging", testListFiltersAndPaging},
+		{"PutGetVersions", testPutGetVersions},
+		{"RollbackWritesNothing", testRollbackWritesNothing},
+		{"SourceIDUniqueAmongCurrent", testSourceIDUnique},
+		{"Lookups", testLookups},
+		{"ListFilters", testListFilters},
+		{"ListPaging", testListPaging},
 		{"SearchFolding", testSearchFolding},
-		{"Visibility", testVisibility},
-		{"ComplianceKinds", testComplianceKinds},
-		{"LedgerLeavesInTransaction", testLedgerLeaves},
+		{"ComplianceWeakestKind", testComplianceWeakestKind},
+		{"LeavesAndSalts", testLeavesAndSalts},
+		{"ReplaceBodyAndEraseSalts", testReplaceBodyAndEraseSalts},
+		{"LogStorage", testLogStorage},
 		{"TokensAndAudit", testTokensAndAudit},
-		{"ExplorerList", testExplorerList},
-		{"SameBatchReferences", testSameBatchReferences},
+		{"Measurements", testMeasurements},
+		{"Backup", testBackup},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
 }
 
-var ctx = context.Background()
+var bg = context.Background()
+
+var stamp = time.Date(2023, 5, 13, 12, 0, 0, 0, time.UTC)
+
+// rowOf makes the stored form of a record version, as the registry would:
+// defaults filled, canonical body, index taken from the record.
+func rowOf(t testing.TB, rec model.Record, id string, version int) *store.Row {
+	t.Helper()
+	var v model.Validator
+	rec.Validate(&v)
+	if err := v.Err(); err != nil {
+		t.Fatalf("fixture %s is invalid: %v", rec.Collection(), err)
+	}
+	m := rec.Base()
+	m.ID, m.Version, m.CreatedAt, m.UpdatedAt = id, version, stamp, stamp.Add(time.Duration(version)*time.Hour)
+	if m.Visibility == "" {
+		m.Visibility = model.Public
+	}
+	body, err := canonjson.Marshal(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &store.Row{Collection: rec.Collection(), ID: id, Version: version, Visibility: m.Visibility, SubmittedBy: m.SubmittedBy,
+		Index: rec.Index(), Body: body, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
+}
+
+func sources() []model.Source {
+	return []model.Source{{URL: "https://example.org/report", Publisher: "test", Claim: "third_party_reported"}}
+}
+
+func demand(platform, country string, day time.Time, items *model.Count, sourceID string) *model.Demand {
+	return &model.Demand{Meta: model.Meta{Sources: sources(), SubmittedBy: platform}, Platform: platform, Country: country,
+		Granularity: "individual", ReceivedAt: &day, Channel: "court_order", Types: []string{"content_removal"},
+		Reason: "defamation", AuthorityType: "court", Targets: model.Targets{Items: items}, SourceID: sourceID}
+}
+
+func put(t testing.TB, s store.Store, rows ...*store.Row) {
+	t.Helper()
+	if err := s.InTx(bg, func(tx store.Tx) error { return tx.Put(bg, rows) }); err != nil {
+		t.Fatal(err)
+	}
+}
 
 func day(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
+	d, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		panic(err)
 	}
-	return t
+	return d
 }
 
-func testCreateGetVersions(t *testing.T, s store.Store) {
-	f := NewFixture(t, s)
-	res, err := f.Reg.Create(ctx, f.PlatformX, Individual(f.X, "TR", day("2023-05-13"), 409, "x-order-1"))
-	if err != nil {
-		t.Fatal(err)
+func testPutGetVersions(t *testing.T, s store.Store) {
+	d := demand("org-x", "TR", day("2023-05-13"), model.ExactCount(3), "ord-1")
+	put(t, s, rowOf(t, d, "01H00000000000000000000001", 1))
+	d.Summary = "corrected"
+	put(t, s, rowOf(t, d, "01H00000000000000000000001", 2))
+
+	cur, err := s.Get(bg, "demands", "01H00000000000000000000001", 0)
+	if err != nil || cur.Version != 2 || !bytes.Contains(cur.Body, []byte("corrected")) {
+		t.Fatalf("current version: %+v, %v", cur, err)
 	}
-	if res.Version != 1 || res.Status != "created" {
-		t.Fatalf("result = %+v", res)
+	old, err := s.Get(bg, "demands", "01H00000000000000000000001", 1)
+	if err != nil || old.Version != 1 || bytes.Contains(old.Body, []byte("corrected")) {
+		t.Fatalf("version 1: %+v, %v", old, err)
 	}
-	d := Individual(f.X, "TR", day("2023-05-13"), 410, "x-order-1")
-	d.Summary = "corrected count"
-	up, err := f.Reg.Update(ctx, f.PlatformX, res.ID, d)
-	if err != nil {
-		t.Fatal(err)
+	if old.Index.Country != "TR" || old.Index.Platform != "org-x" || old.SubmittedBy != "org-x" || !old.CreatedAt.Equal(stamp) {
+		t.Errorf("stored columns do not round-trip: %+v", old)
 	}
-	if up.Version != 2 {
-		t.Fatalf("update version = %d, want 2", up.Version)
-	}
-	cur, err := s.Get(ctx, "demands", res.ID, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got model.Demand
-	if err := json.Unmarshal(cur.Body, &got); err != nil {
-		t.Fatal(err)
-	}
-	if got.Version != 2 || *got.Targets.Items.Value != 410 || got.SubmittedBy != f.X {
-		t.Fatalf("current = version %d items %v by %q", got.Version, got.Targets.Items, got.SubmittedBy)
-	}
-	old, err := s.Get(ctx, "demands", res.ID, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v1 model.Demand
-	json.Unmarshal(old.Body, &v1)
-	if *v1.Targets.Items.Value != 409 || v1.Version != 1 {
-		t.Fatalf("version 1 = %+v", v1)
-	}
-	if !v1.CreatedAt.Equal(got.CreatedAt) {
-		t.Fatalf("created_at changed between versions: %v vs %v", v1.CreatedAt, got.CreatedAt)
-	}
-	vs, err := s.Versions(ctx, "demands", res.ID)
+	vs, err := s.Versions(bg, "demands", "01H00000000000000000000001")
 	if err != nil || len(vs) != 2 || vs[0].Version != 1 || vs[1].Version != 2 {
-		t.Fatalf("versions = %+v, %v", vs, err)
+		t.Fatalf("versions %+v, %v", vs, err)
 	}
-	if _, err := s.Get(ctx, "demands", res.ID, 3); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("version 3: err = %v, want not found", err)
+	if _, err := s.Get(bg, "demands", "01H00000000000000000000001", 3); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a missing version: %v", err)
 	}
-	page, err := s.List(ctx, store.Query{Collection: "demands"})
-	if err != nil || len(page.Rows) != 1 || page.Rows[0].Version != 2 {
-		t.Fatalf("list after update shows %d rows (%v): want only the current version", len(page.Rows), err)
+	if _, err := s.Get(bg, "demands", "nope", 0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a missing record: %v", err)
 	}
-}
-
-func testSourceIDConflict(t *testing.T, s store.Store) {
-	f := NewFixture(t, s)
-	first, err := f.Reg.Create(ctx, f.PlatformX, Individual(f.X, "TR", day("2023-05-13"), 1, "dup"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = f.Reg.Create(ctx, f.PlatformX, Individual(f.X, "TR", day("2023-05-14"), 2, "dup"))
-	var ce *store.ConflictError
-	if !errors.As(err, &ce) || ce.ID != first.ID {
-		t.Fatalf("second submission: err = %v, want conflict naming %s", err, first.ID)
-	}
-	page, _ := s.List(ctx, store.Query{Collection: "demands"})
-	if len(page.Rows) != 1 {
-		t.Fatalf("%d demands stored, want 1", len(page.Rows))
-	}
-	// Another organisation's source ids are its own.
-	if _, err := f.Reg.Create(ctx, f.PlatformM, Individual(f.Meta, "TR", day("2023-05-14"), 2, "dup")); err != nil {
-		t.Fatalf("same source_id from another organisation: %v", err)
+	p, err := s.List(bg, store.Query{Collection: "demands"})
+	if err != nil || len(p.Rows) != 1 || p.Rows[0].Version != 2 {
+		t.Fatalf("a list shows current versions only: %+v, %v", p, err)
 	}
 }
 
-func testBatchAllOrNothing(t *testing.T, s store.Store) {
-	f := NewFixture(t, s)
-	size0, _ := s.LogSize(ctx)
-	bad := Individual(f.X, "TR", day("2023-05-13"), 1, "b2")
-	bad.Types = []string{"content_removal", "teleportation"}
-	recs := []model.Record{
-		Individual(f.X, "TR", day("2023-05-13"), 1, "b1"),
-		bad,
-		Individual(f.X, "TR", day("2023-05-13"), 1, "b1"),
-	}
-	_, err := f.Reg.Write(ctx, f.PlatformX, recs, registry.Create)
-	var be *registry.BatchError
-	if !errors.As(err, &be) {
-		t.Fatalf("err = %v, want a batch error", err)
-	}
-	if len(be.Items) != 2 || be.Items[0].Index != 1 || be.Items[0].Errors[0].Field != "types[1]" || be.Items[1].Index != 2 {
-		t.Fatalf("items = %+v", be.Items)
-	}
-	page, _ := s.List(ctx, store.Query{Collection: "demands"})
-	size1, _ := s.LogSize(ctx)
-	if len(page.Rows) != 0 || size1 != size0 {
-		t.Fatalf("a rejected batch wrote %d demands and %d leaves", len(page.Rows), size1-size0)
-	}
-	audit, _ := s.Audit(ctx, store.AuditQuery{ActorOrg: f.X})
-	if len(audit) != 0 {
-		t.Fatalf("a rejected batch wrote %d audit entries", len(audit))
-	}
-}
-
-func testUpsertIdempotent(t *testing.T, s store.Store) {
-	f := NewFixture(t, s)
-	mk := func(items int64) []model.Record {
-		return []model.Record{
-			Aggregate(f.X, "TR", "2023-01-01", "2023-06-30", 5, model.ExactCount(items), "agg-1"),
-			Aggregate(f.X, "VN", "2023-01-01", "2023-06-30", 2, model.RangeCount(0, 9), "agg-2"),
-		}
-	}
-	first, err := f.Reg.Write(ctx, auth.System, mk(100), registry.Upsert)
-	if err != nil {
-		t.Fatal(err)
-	}
-	size1, _ := s.LogSize(ctx)
-	again, err := f.Reg.Write(ctx, auth.System, mk(100), registry.Upsert)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, r := range again {
-		if r.Status != "unchanged" || r.ID != first[i].ID {
-			t.Fatalf("re-import item %d: %+v", i, r)
-		}
-	}
-	if size2, _ := s.LogSize(ctx); size2 != size1 {
-		t.Fatalf("re-import added %d leaves", size2-size1)
-	}
-	changed, err := f.Reg.Write(ctx, auth.System, mk(101), registry.Upsert)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if changed[0].Status != "updated" || changed[0].Version != 2 || changed[1].Status != "unchanged" {
-		t.Fatalf("changed import: %+v %+v", changed[0], changed[1])
-	}
-}
-
-// Records that carry their id (an exported file read back) are looked up
-// by id in bulk; the lookup must find the current version, not the first.
-func testUpsertByID(t *testing.T, s store.Store) {
-	f := NewFixture(t, s)
-	ids := []string{ulid.Make().String(), ulid.Make().String()}
-	mk := func(items int64) []model.Record {
-		out := make([]model.Record, len(ids))
-		for i, id := range ids {
-			d := Individual(f.X, "TR", day("2023-05-13"), items+int64(i), "") // no source_id: found by id only
-			d.ID = id
-			out[i] = d
-		}
-		return out
-	}
-	for _, step := range []struct {
-		items   int64
-		status  string
-		version int
-	}{{10, "created", 1}, {11, "updated", 2}, {11, "unchanged", 2}, {12, "updated", 3}, {12, "unchanged", 3}} {
-		res, err := f.Reg.Write(ctx, auth.System, mk(step.items), registry.Upsert)
+func testRollbackWritesNothing(t *testing.T, s store.Store) {
+	boom := errors.New("boom")
+	err := s.InTx(bg, func(tx store.Tx) error {
+		r := rowOf(t, demand("org-x", "TR", day("2023-05-13"), model.ExactCount(1), "ord-1"), "01H00000000000000000000001", 1)
+		first, err := tx.AppendLeaves(bg, []store.Leaf{{Data: []byte(`{"a":1}`),
+			Salts: []store.FieldSalt{{Collection: "demands", ID: r.ID, Version: 1, Field: "summary", Salt: []byte("s"), Commitment: make([]byte, 32)}}}})
 		if err != nil {
-			t.Fatalf("items %d: %v", step.items, err)
+			return err
 		}
-		for i, r := range res {
-			if r.ID != ids[i] || r.Status != step.status || r.Version != step.version {
-				t.Fatalf("items %d, record %d: %s v%d %s, want v%d %s", step.items, i, r.ID, r.Version, r.Status, step.version, step.status)
-			}
+		r.LeafIndex = &first
+		if err := tx.Put(bg, []*store.Row{r}); err != nil {
+			return err
 		}
+		if err := tx.AddAudit(bg, []store.AuditEntry{{At: stamp, Action: "demands.create", RecordID: r.ID}}); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("InTx returned %v", err)
 	}
-	row, err := s.Get(ctx, "demands", ids[1], 0)
-	if err != nil {
-		t.Fatal(err)
+	if _, err := s.Get(bg, "demands", "01H00000000000000000000001", 0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a rolled-back record is there: %v", err)
 	}
-	var d model.Demand
-	if err := json.Unmarshal(row.Body, &d); err != nil {
-		t.Fatal(err)
+	if n, _ := s.EntryCount(bg); n != 0 {
+		t.Errorf("a rolled-back leaf is there: %d entries", n)
 	}
-	if row.Version != 3 || d.Targets.Items.Lo() != 13 {
-		t.Fatalf("current version %d with %d items, want 3 with 13", row.Version, d.Targets.Items.Lo())
+	if salts, _ := s.FieldSalts(bg, "demands", "01H00000000000000000000001", 1); len(salts) != 0 {
+		t.Errorf("rolled-back salts are there: %+v", salts)
+	}
+	if a, _ := s.Audit(bg, store.AuditQuery{}); len(a) != 0 {
+		t.Errorf("a rolled-back audit entry is there: %+v", a)
 	}
 }
 
-func testPlatformWritesOwnOnly(t *testing.T, s store.Store) {
-	f := NewFixture(t, s)
-	_, err := f.Reg.Create(ctx, f.PlatformM, Individual(f.X, "TR", day("2023-05-13"), 1, "spoof"))
-	if !errors.Is(err, registry.ErrForbidden) {
-		t.Fatalf("meta writing for X: err = %v, want forbidden", err)
+func testSourceIDUnique(t *testing.T, s store.Store) {
+	d := demand("org-x", "TR", day("2023-05-13"), model.ExactCount(1), "ord-1")
+	put(t, s, rowOf(t, d, "01H00000000000000000000001", 1))
+	err := s.InTx(bg, func(tx store.Tx) error {
+		return tx.Put(bg, []*store.Row{rowOf(t, d, "01H00000000000000000000002", 1)})
+	})
+	if !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("a second current record with the same source_id: %v", err)
 	}
-	_, err = f.Reg.Create(ctx, f.CSO, Individual(f.X, "TR", day("2023-05-13"), 1, "cso"))
-	if !errors.Is(err, registry.ErrForbidden) {
-		t.Fatalf("civil society writing a demand: err = %v, want forbidden", err)
-	}
-	res, err := f.Reg.Create(ctx, f.PlatformX, Individual(f.X, "TR", day("2023-05-13"), 1, "own"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.Reg.Update(ctx, f.PlatformM, res.ID, Individual(f.X, "TR", day("2023-05-13"), 2, "own")); !errors.Is(err, registry.ErrForbidden) {
-		t.Fatalf("meta updating X's demand: err = %v, want forbidden", err)
-	}
-	page, _ := s.List(ctx, store.Query{Collection: "demands"})
-	if len(page.Rows) != 1 {
-		t.Fatalf("%d demands, want 1", len(page.Rows))
-	}
+	// Another submitter may use the same source_id; a new version of the
+	// same record keeps it.
+	other := demand("org-m", "TR", day("2023-05-13"), model.ExactCount(1), "ord-1")
+	put(t, s, rowOf(t, other, "01H00000000000000000000003", 1))
+	put(t, s, rowOf(t, d, "01H00000000000000000000001", 2))
 }
 
-func testReferences(t *testing.T, s store.Store) {
-	f := NewFixture(t, s)
-	d := Individual("01HZZZZZZZZZZZZZZZZZZZZZZZ", "TR", day("2023-05-13"), 1, "")
-	_, err := f.Reg.Create(ctx, auth.System, d)
-	var ve *model.ValidationError
-	if !errors.As(err, &ve) || ve.Errors[0].Field != "platform" {
-		t.Fatalf("unknown platform: err = %v", err)
-	}
-	d = Individual(f.Group, "TR", day("2023-05-13"), 1, "")
-	if _, err := f.Reg.Create(ctx, auth.System, d); !errors.As(err, &ve) || ve.Errors[0].Field != "platform" {
-		t.Fatalf("non-platform organisation: err = %v", err)
-	}
-	dem, err := f.Reg.Create(ctx, f.PlatformX, Individual(f.X, "TR", day("2023-05-13"), 409, "r1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp := &model.Response{Meta: model.Meta{Sources: src("https://example.org/r")}, Demand: dem.ID, Platform: f.X,
-		Outcome: "complied_partial", Counts: model.ResponseCounts{ContentWithheld: model.ExactCount(400)}}
-	rr, err := f.Reg.Create(ctx, f.PlatformX, resp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	row, _ := s.Get(ctx, "responses", rr.ID, 0)
-	if row.Index.Country != "TR" || row.Index.Ref != dem.ID {
-		t.Fatalf("response index = %+v: want the demand's country and a ref to it", row.Index)
-	}
-	page, _ := s.List(ctx, store.Query{Collection: "responses", Ref: dem.ID})
-	if len(page.Rows) != 1 {
-		t.Fatalf("responses of the demand: %d", len(page.Rows))
-	}
-}
-
-func testListFiltersAndPaging(t *testing.T, s store.Store) {
-	f := NewFixture(t, s)
-	var recs []model.Record
-	for i := 0; i < 25; i++ {
-		d := Individual(f.X, []string{"TR", "VN"}[i%2], day("2023-01-01").AddDate(0, 0, i), int64(i+1), fmt.Sprintf("p%d", i))
-		if i%5 == 0 {
-			d.Types = []string{"user_data_disclosure"}
+func testLookups(t *testing.T, s store.Store) {
+	put(t, s,
+		rowOf(t, demand("org-x", "TR", day("2023-05-13"), model.ExactCount(1), "a"), "01H00000000000000000000001", 1),
+		rowOf(t, demand("org-x", "TR", day("2023-05-14"), model.ExactCount(1), "b"), "01H00000000000000000000002", 1))
+	put(t, s, rowOf(t, demand("org-x", "TR", day("2023-05-13"), model.ExactCount(2), "a"), "01H00000000000000000000001", 2))
+	err := s.InTx(bg, func(tx store.Tx) error {
+		cur, err := tx.Current(bg, "demands", "01H00000000000000000000001")
+		if err != nil || cur.Version != 2 {
+			return fmt.Errorf("Current: %+v, %v", cur, err)
 		}
-		recs = append(recs, d)
-	}
-	recs = append(recs, Individual(f.Meta, "TR", day("2023-03-01"), 1, "m1"))
-	if _, err := f.Reg.Write(ctx, auth.System, recs, registry.Create); err != nil {
+		if _, err := tx.Current(bg, "demands", "nope"); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("Current of a missing record: %v", err)
+		}
+		bySource, err := tx.BySourceID(bg, "demands", "org-x", "b")
+		if err != nil || bySource.ID != "01H00000000000000000000002" {
+			return fmt.Errorf("BySourceID: %+v, %v", bySource, err)
+		}
+		if _, err := tx.BySourceID(bg, "demands", "org-m", "b"); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("BySourceID of another submitter: %v", err)
+		}
+		many, err := tx.CurrentMany(bg, "demands", []string{"01H00000000000000000000001", "01H00000000000000000000002", "nope"})
+		if err != nil || len(many) != 2 || many["01H00000000000000000000001"].Version != 2 {
+			return fmt.Errorf("CurrentMany: %v, %v", many, err)
+		}
+		sids, err := tx.BySourceIDs(bg, "demands", "org-x", []string{"a", "b", "c"})
+		if err != nil || len(sids) != 2 || sids["a"].Version != 2 {
+			return fmt.Errorf("BySourceIDs: %v, %v", sids, err)
+		}
+		all, err := tx.AllVersions(bg, "demands", "01H00000000000000000000001")
+		if err != nil || len(all) != 2 || all[0].Version != 1 || all[1].Version != 2 {
+			return fmt.Errorf("AllVersions: %v, %v", all, err)
+		}
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	count := func(q store.Query) int {
+}
+
+func testListFilters(t *testing.T, s store.Store) {
+	members := demand("org-m", "VN", day("2020-04-01"), model.ExactCount(5), "m1")
+	members.Visibility = model.Members
+	law := &model.Law{Meta: model.Meta{Sources: sources()}, Country: "TR", Title: "Kanun", ShortName: "Law No. 5651", Kind: "law",
+		Timeline: []model.LawStatus{{Status: "adopted", Date: "2007-05-04"}}}
+	put(t, s,
+		rowOf(t, demand("org-x", "TR", day("2023-05-13"), model.ExactCount(1), "a"), "01H00000000000000000000001", 1),
+		rowOf(t, demand("org-m", "TR", day("2023-02-08"), model.ExactCount(1), "b"), "01H00000000000000000000002", 1),
+		rowOf(t, members, "01H00000000000000000000003", 1),
+		rowOf(t, law, "01H00000000000000000000004", 1))
+	ids := func(q store.Query) string {
 		t.Helper()
-		q.Collection = "demands"
-		q.Limit = 1000
-		p, err := s.List(ctx, q)
+		p, err := s.List(bg, q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return len(p.Rows)
+		var out []string
+		for _, r := range p.Rows {
+			out = append(out, r.ID[len(r.ID)-1:])
+		}
+		return strings.Join(out, ",")
 	}
-	from, to := day("2023-01-10"), day("2023-01-19")
-	for name, tc := range map[string]struct {
+	from, to := day("2023-05-01"), day("2023-06-01")
+	for _, c := range []struct {
 		q    store.Query
-		want int
+		want string
 	}{
-		"all":           {store.Query{}, 26},
-		"country":       {store.Query{Country: "TR"}, 14},
-		"platform":      {store.Query{Platform: f.Meta}, 1},
-		"type":          {store.Query{Types: []string{"user_data_disclosure"}}, 5},
-		"two types":     {store.Query{Types: []string{"user_data_disclosure", "content_removal"}}, 26},
-		"from-to":       {store.Query{From: &from, To: &to}, 10},
-		"country+range": {store.Query{Country: "VN", From: &from, To: &to}, 5},
+		{store.Query{Collection: "demands"}, "1,2"},
+		{store.Query{Collection: "demands", Visibility: []model.Visibility{model.Public, model.Members}}, "1,2,3"},
+		{store.Query{Collection: "demands", Owner: "org-m"}, "1,2,3"},
+		{store.Query{Collection: "demands", Country: "TR"}, "1,2"},
+		{store.Query{Collection: "demands", Platform: "org-m"}, "2"},
+		{store.Query{Collection: "demands", SourceID: "a"}, "1"},
+		{store.Query{Collection: "demands", From: &from, To: &to}, "1"},
+		{store.Query{Collection: "demands", Oldest: true}, "2,1"},
+		{store.Query{Collection: "laws", Types: []string{"law"}}, "4"},
+		{store.Query{Collection: "demands", Types: []string{"user_data_disclosure"}}, ""},
+		{store.Query{Country: "TR"}, "1,2,4"},
 	} {
-		if got := count(tc.q); got != tc.want {
-			t.Errorf("%s: %d rows, want %d", name, got, tc.want)
+		if got := ids(c.q); got != c.want {
+			t.Errorf("%+v: got %q, want %q", c.q, got, c.want)
 		}
 	}
-	seen := map[string]bool{}
-	var last time.Time
+}
+
+func testListPaging(t *testing.T, s store.Store) {
+	var rows []*store.Row
+	for i := 0; i < 7; i++ {
+		rows = append(rows, rowOf(t, demand("org-x", "TR", day("2023-05-01").AddDate(0, 0, i), model.ExactCount(1), fmt.Sprintf("p%d", i)),
+			fmt.Sprintf("01H0000000000000000000000%d", i), 1))
+	}
+	put(t, s, rows...)
+	var seen []string
 	cursor := ""
 	for pages := 0; ; pages++ {
-		p, err := s.List(ctx, store.Query{Collection: "demands", Limit: 7, Cursor: cursor})
+		p, err := s.List(bg, store.Query{Collection: "demands", Limit: 3, Cursor: cursor})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, r := range p.Rows {
-			if seen[r.ID] {
-				t.Fatalf("record %s on two pages", r.ID)
-			}
-			seen[r.ID] = true
-			if !last.IsZero() && r.Index.Start.After(last) {
-				t.Fatalf("page order: %v after %v", r.Index.Start, last)
-			}
-			last = *r.Index.Start
+			seen = append(seen, r.ID[len(r.ID)-1:])
 		}
 		if p.NextCursor == "" {
 			break
 		}
-		if pages > 10 {
+		if pages > 5 {
 			t.Fatal("paging does not end")
 		}
 		cursor = p.NextCursor
 	}
-	if len(seen) != 26 {
-		t.Fatalf("paging saw %d records, want 26", len(seen))
-	}
-	if _, err := s.List(ctx, store.Query{Collection: "demands", Cursor: "!!"}); err == nil {
-		t.Fatal("a garbage cursor was accepted")
+	if got := strings.Join(seen, ","); got != "6,5,4,3,2,1,0" {
+		t.Errorf("pages gave %s, want newest first, each once", got)
 	}
 }
 
 func testSearchFolding(t *testing.T, s store.Store) {
-	f := NewFixture(t, s)
-	a := &model.Authority{Meta: model.Meta{Sources: src("https://example.org/")}, Country: "VN", Name: "Công an thành phố Đà Nẵng", Type: "police"}
-	if _, err := f.Reg.Create(ctx, auth.System, a); err != nil {
-		t.Fatal(err)
-	}
-	for q, want := range map[string]int{
-		"Da Nang": 1, "đà nẵng": 1, "DA NANG": 1, "nang": 1, "Hanoi": 0,
-		"iletisim": 1, "İLETİŞİM": 1, "erisim": 0,
-	} {
-		p, err := s.List(ctx, store.Query{Collection: "authorities", Q: q})
+	a := demand("org-x", "VN", day("2020-04-01"), model.ExactCount(1), "a")
+	a.Summary = "Bài viết về Đà Nẵng"
+	b := demand("org-x", "TR", day("2023-05-13"), model.ExactCount(1), "b")
+	b.Summary = "Erişimin engellenmesi kararı"
+	put(t, s, rowOf(t, a, "01H00000000000000000000001", 1), rowOf(t, b, "01H00000000000000000000002", 1))
+	for q, want := range map[string]int{"Da Nang": 1, "đà nẵng": 1, "erisim": 1, "ERİŞİMİN": 1, "kararı engel": 1, "nothing": 0} {
+		p, err := s.List(bg, store.Query{Collection: "demands", Q: q})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(p.Rows) != want {
-			t.Errorf("q=%q: %d authorities, want %d", q, len(p.Rows), want)
+			t.Errorf("q=%q found %d, want %d", q, len(p.Rows), want)
 		}
 	}
-	p, _ := s.List(ctx, store.Query{Collection: "laws", Q: "erisim"})
-	if len(p.Rows) != 1 {
-		t.Errorf("q=erisim found %d laws, want the one whose provision says erişim", len(p.Rows))
+}
+
+func testComplianceWeakestKind(t *testing.T, s store.Store) {
+	d1 := demand("org-x", "TR", day("2023-05-13"), model.ExactCount(10), "a")
+	d2 := demand("org-x", "TR", day("2023-05-14"), model.RangeCount(0, 9), "b")
+	r1 := &model.Response{Meta: model.Meta{Sources: sources()}, Demand: "01H00000000000000000000001", Platform: "org-x",
+		Outcome: "complied_partial", Counts: model.ResponseCounts{ItemsRemovedLegal: model.ExactCount(6)}}
+	r1.Country = "TR"
+	r1.SetDemandRequested(model.ExactCount(10))
+	put(t, s, rowOf(t, d1, "01H00000000000000000000001", 1), rowOf(t, d2, "01H00000000000000000000002", 1),
+		rowOf(t, r1, "01H00000000000000000000003", 1))
+	rows, err := s.Compliance(bg, store.ComplianceQuery{GroupBy: []string{"country"}})
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("%+v, %v", rows, err)
+	}
+	g := rows[0]
+	if g.Group["country"] != "TR" || g.Records != 2 {
+		t.Fatalf("group %+v", g)
+	}
+	if g.ItemsRequested == nil || g.ItemsRequested.Kind != model.Range || *g.ItemsRequested.Min != 10 || *g.ItemsRequested.Max != 19 {
+		t.Errorf("items requested %v: a sum keeps the weakest kind, 10 + (0-9) = 10-19", g.ItemsRequested)
+	}
+	if g.ItemsActioned == nil || g.ItemsActioned.Kind != model.Exact || *g.ItemsActioned.Value != 6 {
+		t.Errorf("items actioned %v", g.ItemsActioned)
+	}
+	if g.ComplianceRate == nil || *g.ComplianceRate != 0.6 {
+		t.Errorf("rate %v: 6 actioned of the 10 requested by the answered demand", g.ComplianceRate)
 	}
 }
 
-func testVisibility(t *testing.T, s store.Store) {
-	f := NewFixture(t, s)
-	d := Individual(f.X, "TR", day("2023-05-13"), 1, "members-only")
-	d.Visibility = model.Members
-	res, err := f.Reg.Create(ctx, f.PlatformX, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Row.LeafIndex != nil {
-		t.Fatal("a members-only version entered the public log")
-	}
-	pub, _ := s.List(ctx, store.Query{Collection: "demands"})
-	mem, _ := s.List(ctx, store.Query{Collection: "demands", Visibility: []model.Visibility{model.Public, model.Members}})
-	if len(pub.Rows) != 0 || len(mem.Rows) != 1 {
-		t.Fatalf("public sees %d, members see %d; want 0 and 1", len(pub.Rows), len(mem.Rows))
-	}
-}
-
-func testComplianceKinds(t *testing.T, s store.Store) {
-	f := NewFixture(t, s)
-	type row struct {
-		cc        string
-		requested *model.Count
-		actioned  *model.Count
-	}
-	rows := []row{
-		{"TR", model.ExactCount(100), model.ExactCount(60)},
-		{"TR", model.ExactCount(50), model.ExactCount(50)},
-		{"VN", model.ExactCount(10), model.ExactCount(9)},
-		{"VN", model.RangeCount(0, 9), model.RangeCount(0, 9)},
-	}
-	for i, r := range rows {
-		d := Aggregate(f.X, r.cc, "2023-01-01", "2023-06-30", 1, r.requested, fmt.Sprintf("c%d", i))
-		dr, err := f.Reg.Create(ctx, auth.System, d)
+func testLeavesAndSalts(t *testing.T, s store.Store) {
+	d := demand("org-x", "TR", day("2023-05-13"), model.ExactCount(1), "a")
+	hidden := demand("org-x", "TR", day("2023-05-14"), model.ExactCount(1), "b")
+	hidden.Visibility = model.Members
+	r1, r2 := rowOf(t, d, "01H00000000000000000000001", 1), rowOf(t, hidden, "01H00000000000000000000002", 1)
+	commitment := bytes.Repeat([]byte{7}, 32)
+	err := s.InTx(bg, func(tx store.Tx) error {
+		first, err := tx.AppendLeaves(bg, []store.Leaf{{Data: []byte("leaf-0")}, {Data: []byte("leaf-1"),
+			Salts: []store.FieldSalt{{Collection: "demands", ID: r1.ID, Version: 1, Field: "summary", Salt: []byte("salt"), Commitment: commitment}}}})
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
-		resp := &model.Response{Meta: model.Meta{Sources: src("https://example.org/r")}, Demand: dr.ID, Platform: f.X,
-			Outcome: "complied_partial", Counts: model.ResponseCounts{ItemsRemovedLegal: r.actioned}}
-		if _, err := f.Reg.Create(ctx, auth.System, resp); err != nil {
-			t.Fatal(err)
+		if first != 0 {
+			return fmt.Errorf("first leaf index %d", first)
 		}
-	}
-	// A demand without a response counts as requested, not as answered.
-	if _, err := f.Reg.Create(ctx, auth.System, Aggregate(f.X, "TR", "2023-07-01", "2023-12-31", 3, model.ExactCount(30), "c-open")); err != nil {
-		t.Fatal(err)
-	}
-	got, err := s.Compliance(ctx, store.ComplianceQuery{GroupBy: []string{"country", "period"}})
+		one := first + 1
+		r1.LeafIndex = &one
+		return tx.Put(bg, []*store.Row{r1, r2})
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 3 {
-		t.Fatalf("%d groups, want 3: %+v", len(got), got)
+	var second int64
+	err = s.InTx(bg, func(tx store.Tx) error {
+		var err error
+		second, err = tx.AppendLeaves(bg, []store.Leaf{{Data: []byte("leaf-2")}})
+		return err
+	})
+	if err != nil || second != 2 {
+		t.Fatalf("the next append starts at %d (%v), want 2", second, err)
 	}
-	tr := got[0]
-	if tr.Group["country"] != "TR" || tr.Group["period"] != "2023-H1" || tr.ItemsRequested.String() != "150" || tr.ItemsActioned.String() != "110" {
-		t.Fatalf("TR 2023-H1 = %+v requested %v actioned %v", tr.Group, tr.ItemsRequested, tr.ItemsActioned)
+	if n, _ := s.EntryCount(bg); n != 3 {
+		t.Fatalf("entry count %d", n)
 	}
-	if tr.ComplianceRate == nil || *tr.ComplianceRate < 0.7333 || *tr.ComplianceRate > 0.7334 {
-		t.Fatalf("TR rate = %v, want 110/150", tr.ComplianceRate)
+	entries, err := s.ReadEntries(bg, 1, 3)
+	if err != nil || string(entries[0]) != "leaf-1" || string(entries[1]) != "leaf-2" {
+		t.Fatalf("entries %q, %v", entries, err)
 	}
-	open := got[1]
-	if open.Group["period"] != "2023-H2" || open.Responded != 0 || open.ItemsActioned != nil || open.Demands.String() != "3" {
-		t.Fatalf("TR 2023-H2 = %+v", open)
+	if _, err := s.ReadEntries(bg, 2, 4); err == nil {
+		t.Error("reading past the last entry succeeded")
 	}
-	vn := got[2]
-	if vn.ItemsRequested.Kind != model.Range || vn.ItemsRequested.String() != "10–19" || vn.ItemsActioned.String() != "9–18" {
-		t.Fatalf("VN sums = %v / %v, want ranges 10–19 and 9–18", vn.ItemsRequested, vn.ItemsActioned)
+	salts, err := s.FieldSalts(bg, "demands", r1.ID, 1)
+	if err != nil || len(salts) != 1 || string(salts[0].Salt) != "salt" || !bytes.Equal(salts[0].Commitment, commitment) || salts[0].Redacted {
+		t.Fatalf("salts %+v, %v", salts, err)
 	}
-	if vn.ComplianceRate != nil || vn.RateMin == nil || vn.RateMax == nil || *vn.RateMin > *vn.RateMax {
-		t.Fatalf("VN rate = %v [%v, %v], want bounds only", vn.ComplianceRate, vn.RateMin, vn.RateMax)
+	var logged []string
+	err = s.EachLoggedVersion(bg, func(r *store.Row, salts []store.FieldSalt) error {
+		logged = append(logged, fmt.Sprintf("%s@%d:%d", r.ID[len(r.ID)-1:], *r.LeafIndex, len(salts)))
+		return nil
+	})
+	if err != nil || strings.Join(logged, " ") != "1@1:1" {
+		t.Errorf("logged versions %v, %v", logged, err)
 	}
-	if _, err := s.Compliance(ctx, store.ComplianceQuery{GroupBy: []string{"colour"}}); err == nil {
-		t.Fatal("unknown group_by accepted")
+	if n, err := s.UnloggedPublic(bg); err != nil || n != 0 {
+		t.Errorf("unlogged public versions: %d, %v", n, err)
+	}
+	put(t, s, rowOf(t, demand("org-x", "TR", day("2023-05-15"), model.ExactCount(1), "c"), "01H00000000000000000000003", 1))
+	if n, _ := s.UnloggedPublic(bg); n != 1 {
+		t.Errorf("a public version without a leaf is not counted: %d", n)
 	}
 }
 
-func testLedgerLeaves(t *testing.T, s store.Store) {
-	f := NewFixture(t, s)
-	n0, _ := s.LogSize(ctx)
-	var recs []model.Record
-	for i := 0; i < 3; i++ {
-		recs = append(recs, Individual(f.X, "TR", day("2023-05-13"), int64(i+1), fmt.Sprintf("l%d", i)))
-	}
-	res, err := f.Reg.Write(ctx, f.PlatformX, recs, registry.Create)
+func testReplaceBodyAndEraseSalts(t *testing.T, s store.Store) {
+	d := demand("org-x", "TR", day("2023-05-13"), model.ExactCount(1), "a")
+	d.Summary = "names Ayşe Yılmaz"
+	row := rowOf(t, d, "01H00000000000000000000001", 1)
+	err := s.InTx(bg, func(tx store.Tx) error {
+		if _, err := tx.AppendLeaves(bg, []store.Leaf{{Data: []byte("leaf"), Salts: []store.FieldSalt{
+			{Collection: "demands", ID: row.ID, Version: 1, Field: "summary", Salt: []byte("salt"), Commitment: make([]byte, 32)}}}}); err != nil {
+			return err
+		}
+		return tx.Put(bg, []*store.Row{row})
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	n1, _ := s.LogSize(ctx)
-	if n1 != n0+3 {
-		t.Fatalf("log grew by %d, want 3", n1-n0)
-	}
-	leaves, err := s.LogEntries(ctx, n0, 3)
-	if err != nil || len(leaves) != 3 {
-		t.Fatalf("entries: %d, %v", len(leaves), err)
-	}
-	for i, r := range res {
-		row, _ := s.Get(ctx, "demands", r.ID, 0)
-		if row.LeafIndex == nil || *row.LeafIndex != n0+int64(i) {
-			t.Fatalf("record %d leaf index = %v, want %d", i, row.LeafIndex, n0+int64(i))
+	d.Summary = ""
+	redacted := rowOf(t, d, row.ID, 1)
+	err = s.InTx(bg, func(tx store.Tx) error {
+		if err := tx.ReplaceBody(bg, redacted); err != nil {
+			return err
 		}
-		if want, err := ledger.RebuildLeaf("demands", row.Body, nil); err != nil || string(leaves[i]) != string(want) {
-			t.Fatalf("leaf %d is not the record's canonical JSON in its ledger envelope: %s", i, leaves[i])
-		}
+		return tx.EraseFieldSalts(bg, "demands", row.ID, []string{"summary"}, stamp)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Get(bg, "demands", row.ID, 1)
+	if bytes.Contains(got.Body, []byte("Ayşe")) {
+		t.Errorf("body kept the erased value: %s", got.Body)
+	}
+	if p, _ := s.List(bg, store.Query{Collection: "demands", Q: "ayse"}); len(p.Rows) != 0 {
+		t.Error("full-text search still finds the erased value")
+	}
+	salts, _ := s.FieldSalts(bg, "demands", row.ID, 1)
+	if len(salts) != 1 || salts[0].Salt != nil || !salts[0].Redacted || len(salts[0].Commitment) != 32 {
+		t.Errorf("salts after erasure %+v: the salt goes, the commitment stays", salts)
+	}
+}
+
+func testLogStorage(t *testing.T, s store.Store) {
+	if n, err := s.TreeSize(bg); err != nil || n != 0 {
+		t.Fatalf("tree size of an empty log: %d, %v", n, err)
+	}
+	if tile, err := s.ReadTile(bg, 0, 0); err != nil || tile != nil {
+		t.Fatalf("missing tile: %v, %v", tile, err)
+	}
+	hashes := bytes.Repeat([]byte{1}, 64)
+	if err := s.WriteTiles(bg, 0, 2, []store.Tile{{Level: 0, Index: 0, Hashes: hashes}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WriteTiles(bg, 0, 3, nil); !errors.Is(err, store.ErrTreeMoved) {
+		t.Errorf("a stale integrator moved the tree: %v", err)
+	}
+	if tile, _ := s.ReadTile(bg, 0, 0); !bytes.Equal(tile, hashes) {
+		t.Errorf("tile %x", tile)
+	}
+	if n, _ := s.TreeSize(bg); n != 2 {
+		t.Errorf("tree size %d", n)
+	}
+	if cp, err := s.ReadCheckpoint(bg); err != nil || cp != nil {
+		t.Errorf("checkpoint of a new log: %q, %v", cp, err)
+	}
+	s.WriteCheckpoint(bg, 5, []byte("five"))
+	s.WriteCheckpoint(bg, 3, []byte("three"))
+	if cp, _ := s.ReadCheckpoint(bg); string(cp) != "five" {
+		t.Errorf("a smaller checkpoint replaced a larger one: %q", cp)
 	}
 }
 
 func testTokensAndAudit(t *testing.T, s store.Store) {
-	f := NewFixture(t, s)
-	secret, tok, err := auth.NewToken(ctx, s, f.X, auth.Platform, "bulk upload")
+	tok := store.Token{ID: "tok-1", Org: "org-x", Role: "platform", Name: "uploads", CreatedAt: stamp}
+	err := s.InTx(bg, func(tx store.Tx) error {
+		if err := tx.CreateToken(bg, tok, []byte("hash-1")); err != nil {
+			return err
+		}
+		return tx.AddAudit(bg, []store.AuditEntry{
+			{At: stamp, ActorOrg: "org-x", ActorToken: "tok-1", Action: "demands.create", Collection: "demands", RecordID: "r1", Version: 1},
+			{At: stamp.Add(time.Second), ActorOrg: "org-m", Action: "demands.create", Collection: "demands", RecordID: "r2", Version: 1, Detail: "d"},
+		})
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := auth.Authenticate(ctx, s, "Bearer "+secret)
-	if err != nil || a.Org != f.X || a.Role != auth.Platform || a.TokenID != tok.ID {
-		t.Fatalf("authenticate = %+v, %v", a, err)
+	got, err := s.TokenByHash(bg, []byte("hash-1"))
+	if err != nil || got.ID != "tok-1" || got.Org != "org-x" || got.Role != "platform" || got.Revoked {
+		t.Fatalf("token %+v, %v", got, err)
 	}
-	if _, err := auth.Authenticate(ctx, s, "Bearer "+secret+"x"); !errors.Is(err, auth.ErrBadToken) {
-		t.Fatalf("wrong secret: err = %v", err)
+	if _, err := s.TokenByHash(bg, []byte("other")); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown token hash: %v", err)
 	}
-	if _, _, err := auth.NewToken(ctx, s, "nope", auth.Platform, ""); err == nil {
-		t.Fatal("token for an unknown organisation was created")
+	all, _ := s.Audit(bg, store.AuditQuery{})
+	if len(all) != 2 || all[0].RecordID != "r2" || all[0].Detail != "d" || !all[0].At.Equal(stamp.Add(time.Second)) {
+		t.Errorf("audit, newest first: %+v", all)
 	}
-	res, err := f.Reg.Create(ctx, a, Individual(f.X, "TR", day("2023-05-13"), 1, "aud"))
-	if err != nil {
-		t.Fatal(err)
+	if byOrg, _ := s.Audit(bg, store.AuditQuery{ActorOrg: "org-x"}); len(byOrg) != 1 || byOrg[0].ActorToken != "tok-1" {
+		t.Errorf("audit by organisation: %+v", byOrg)
 	}
-	entries, err := s.Audit(ctx, store.AuditQuery{RecordID: res.ID})
-	if err != nil || len(entries) != 1 || entries[0].ActorToken != tok.ID || entries[0].Action != "demands.create" {
-		t.Fatalf("audit = %+v, %v", entries, err)
+	if byRecord, _ := s.Audit(bg, store.AuditQuery{RecordID: "r1"}); len(byRecord) != 1 {
+		t.Errorf("audit by record: %+v", byRecord)
 	}
 }
 
-// testSameBatchReferences reads back an exported batch: records that bring
-// their ids may be referred to by later records of the same batch.
-func testSameBatchReferences(t *testing.T, s store.Store) {
-	f := NewFixture(t, s)
-	org := &model.Organisation{Meta: model.Meta{ID: ulid.Make().String(), Sources: src("https://www.tiktok.com/transparency")},
-		Name: "TikTok", Kind: "platform", PlatformType: "video", Slug: "tiktok"}
-	d := Individual(org.ID, "VN", day("2024-03-01"), 7, "tt-1")
-	d.ID = ulid.Make().String()
-	resp := &model.Response{Meta: model.Meta{Sources: src("https://example.org/r")}, Demand: d.ID, Platform: org.ID, Outcome: "complied_full"}
-	if _, err := f.Reg.Write(ctx, auth.System, []model.Record{org, d, resp}, registry.Upsert); err != nil {
+func testMeasurements(t *testing.T, s store.Store) {
+	at := time.Date(2023, 2, 8, 9, 0, 0, 0, time.UTC)
+	var ms []*model.Measurement
+	for i, o := range []string{"ok", "anomaly", "confirmed", "failure"} {
+		ms = append(ms, &model.Measurement{MeasurementUID: fmt.Sprintf("uid-%d", i), ReportID: "r", TestName: "web_connectivity",
+			Input: "https://twitter.com/", Domain: "twitter.com", ProbeCC: "TR", ProbeASN: 9121, StartTime: at.Add(time.Duration(i) * time.Hour),
+			Platform: "twitter", Outcome: o, Scores: []byte(`{}`)})
+	}
+	n, err := s.PutMeasurements(bg, ms)
+	if err != nil || n != 4 {
+		t.Fatalf("put: %d new, %v", n, err)
+	}
+	if n, _ := s.PutMeasurements(bg, ms[:2]); n != 0 {
+		t.Errorf("stored measurements were counted new again: %d", n)
+	}
+	m, err := s.Measurement(bg, "uid-1")
+	if err != nil || m.Outcome != "anomaly" || m.ProbeASN != 9121 {
+		t.Fatalf("one measurement: %+v, %v", m, err)
+	}
+	page, err := s.ListMeasurements(bg, store.MeasurementQuery{ProbeCC: "TR", Outcomes: []string{"anomaly", "confirmed"}})
+	if err != nil || len(page.Measurements) != 2 || page.Measurements[0].MeasurementUID != "uid-2" {
+		t.Fatalf("filtered, newest first: %+v, %v", page, err)
+	}
+	agg, err := s.AggregateMeasurements(bg, store.AggregationQuery{AxisX: "platform"})
+	if err != nil || len(agg) != 1 {
+		t.Fatalf("aggregation %+v, %v", agg, err)
+	}
+	if a := agg[0]; a.MeasurementCount != 4 || a.OKCount != 1 || a.AnomalyCount != 1 || a.ConfirmedCount != 1 || a.FailureCount != 1 {
+		t.Errorf("outcome counts %+v", a)
+	}
+	seen := 0
+	if err := s.EachMeasurement(bg, store.MeasurementQuery{}, func(*model.Measurement) error { seen++; return nil }); err != nil || seen != 4 {
+		t.Errorf("streamed %d, %v", seen, err)
+	}
+}
+
+func testBackup(t *testing.T, s store.Store) {
+	put(t, s, rowOf(t, demand("org-x", "TR", day("2023-05-13"), model.ExactCount(1), "a"), "01H00000000000000000000001", 1))
+	dest := filepath.Join(t.TempDir(), "backup")
+	if err := s.Backup(bg, dest); err != nil {
+		if strings.Contains(err.Error(), "executable file not found") {
+			t.Skip("pg_dump is not installed: " + err.Error())
+		}
 		t.Fatal(err)
 	}
-	got, err := s.Compliance(ctx, store.ComplianceQuery{GroupBy: []string{"platform"}, Platform: org.ID})
-	if err != nil || len(got) != 1 {
-		t.Fatalf("compliance: %+v %v", got, err)
-	}
-	// complied_full without counts actioned all that was requested.
-	if got[0].ItemsActioned.String() != "7" || got[0].ComplianceRate == nil || *got[0].ComplianceRate != 1 {
-		t.Fatalf("actioned %v rate %v", got[0].ItemsActioned, got[0].ComplianceRate)
-	}
-	// The same holds when the demand was stored by an earlier write.
-	d2 := Individual(org.ID, "VN", day("2024-04-01"), 5, "tt-2")
-	res, err := f.Reg.Create(ctx, auth.System, d2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r2 := &model.Response{Meta: model.Meta{Sources: src("https://example.org/r")}, Demand: res.ID, Platform: org.ID, Outcome: "complied_full"}
-	if _, err := f.Reg.Create(ctx, auth.System, r2); err != nil {
-		t.Fatal(err)
-	}
-	got, _ = s.Compliance(ctx, store.ComplianceQuery{GroupBy: []string{"platform"}, Platform: org.ID})
-	if got[0].ItemsActioned.String() != "12" {
-		t.Fatalf("actioned after a later response: %v, want 12", got[0].ItemsActioned)
+	if err := s.Backup(bg, dest); err == nil {
+		t.Error("a backup overwrote an existing file")
 	}
 }

@@ -17,9 +17,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/candor-observatory/candor/internal/app"
+	"github.com/candor-observatory/candor/internal/app/apptest"
 	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/cases"
-	"github.com/candor-observatory/candor/internal/cli"
 	"github.com/candor-observatory/candor/internal/model"
 	"github.com/candor-observatory/candor/internal/store/sqlite"
 )
@@ -57,10 +58,7 @@ func TestPageFilesAndOpensSealedCase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	app, err := cli.NewApp(ctx, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	app := apptest.New(t, s, &app.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	handler, _ := cases.GenerateIdentity()
 	groupKey, _ := cases.GenerateIdentity()
 	ids := map[string]string{}

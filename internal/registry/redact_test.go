@@ -1,15 +1,20 @@
-package sqlstore_test
+package registry_test
 
 import (
 	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
-	"golang.org/x/mod/sumdb/note"
+	"github.com/candor-observatory/candor/internal/auth"
+	"github.com/candor-observatory/candor/internal/registry"
+	"github.com/candor-observatory/candor/internal/registry/registrytest"
+
+	sumdbnote "golang.org/x/mod/sumdb/note"
 
 	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/model"
@@ -24,9 +29,8 @@ import (
 func TestRedaction(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
-		f := storetest.NewFixture(t, db)
-		f.Reg.LeafInTx = db.Ledger().LeafInTx
-		d := storetest.Individual(f.X, "TR", time.Date(2023, 5, 13, 0, 0, 0, 0, time.UTC), 3, "ord-1")
+		f := registrytest.NewFixture(t, db)
+		d := registrytest.Individual(f.X, "TR", time.Date(2023, 5, 13, 0, 0, 0, 0, time.UTC), 3, "ord-1")
 		d.Summary = "Order to remove posts by Ayşe Yılmaz"
 		res, err := f.Reg.Create(ctx, f.PlatformX, d)
 		if err != nil {
@@ -36,7 +40,7 @@ func TestRedaction(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		leaves, err := db.Ledger().ReadEntries(ctx, *row.LeafIndex, *row.LeafIndex+1)
+		leaves, err := db.ReadEntries(ctx, *row.LeafIndex, *row.LeafIndex+1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,7 +48,8 @@ func TestRedaction(t *testing.T) {
 		if bytes.Contains(leaf, []byte("Ayşe")) || !bytes.Contains(leaf, []byte(`"summary":{"commitment":"`)) {
 			t.Fatalf("leaf holds the cleartext or no commitment: %s", leaf)
 		}
-		secrets, err := db.Ledger().FieldSecrets(ctx, "demands", res.ID, 1)
+		salts, err := db.FieldSalts(ctx, "demands", res.ID, 1)
+		secrets := ledger.SecretsOf(salts)
 		if err != nil || len(secrets) != 1 || secrets[0].Salt == nil {
 			t.Fatalf("secrets %+v, %v", secrets, err)
 		}
@@ -52,8 +57,8 @@ func TestRedaction(t *testing.T) {
 			t.Fatalf("leaf does not rebuild from the record: %v", err)
 		}
 
-		skey, _, _ := note.GenerateKey(rand.Reader, "candor.example/log")
-		l, _ := ledger.New(db.Ledger(), skey)
+		skey, _, _ := sumdbnote.GenerateKey(rand.Reader, "candor.example/log")
+		l, _ := ledger.New(db, skey)
 		if _, err := l.Sign(ctx, false); err != nil {
 			t.Fatal(err)
 		}
@@ -62,10 +67,17 @@ func TestRedaction(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		if _, err := db.Ledger().Redact(ctx, store.AuditEntry{ActorOrg: "admin"}, "demands", res.ID, []string{"country"}); err == nil {
+		admin := auth.Actor{Org: "candor-operators", Role: auth.Admin, TokenID: "tok-admin"}
+		if _, err := f.Reg.Redact(ctx, admin, "demands", res.ID, []string{"country"}, "named a person"); err == nil {
 			t.Fatal("redacting a field that is in the log in clear was allowed")
 		}
-		n, err := db.Ledger().Redact(ctx, store.AuditEntry{ActorOrg: "admin"}, "demands", res.ID, []string{"summary"})
+		if _, err := f.Reg.Redact(ctx, admin, "demands", res.ID, []string{"summary"}, " "); err == nil || !strings.Contains(err.Error(), "reason") {
+			t.Fatalf("redaction without a reason: %v", err)
+		}
+		if _, err := f.Reg.Redact(ctx, f.PlatformX, "demands", res.ID, []string{"summary"}, "mine"); !errors.Is(err, registry.ErrForbidden) {
+			t.Fatalf("a platform token redacted a record: %v", err)
+		}
+		n, err := f.Reg.Redact(ctx, admin, "demands", res.ID, []string{"summary"}, "the order names a private person")
 		if err != nil || n != 1 {
 			t.Fatalf("redact: %d versions, %v", n, err)
 		}
@@ -77,7 +89,8 @@ func TestRedaction(t *testing.T) {
 		if err := json.Unmarshal(row.Body, &back); err != nil || back.Summary != "" {
 			t.Fatalf("redacted body does not read as a demand: %v", err)
 		}
-		secrets, _ = db.Ledger().FieldSecrets(ctx, "demands", res.ID, 1)
+		salts, _ = db.FieldSalts(ctx, "demands", res.ID, 1)
+		secrets = ledger.SecretsOf(salts)
 		if len(secrets) != 1 || secrets[0].Salt != nil || !secrets[0].Redacted {
 			t.Fatalf("salt not erased: %+v", secrets)
 		}
@@ -99,10 +112,11 @@ func TestRedaction(t *testing.T) {
 		audit, _ := db.Audit(ctx, store.AuditQuery{RecordID: res.ID})
 		found := false
 		for _, a := range audit {
-			found = found || strings.HasSuffix(a.Action, ".redact")
+			found = found || (a.Action == "demands.redact" && a.ActorOrg == admin.Org && a.ActorToken == admin.TokenID &&
+				a.Detail == "erased summary: the order names a private person")
 		}
 		if !found {
-			t.Fatal("redaction not audited")
+			t.Fatalf("redaction not audited with its actor and reason: %+v", audit)
 		}
 	})
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +17,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/candor-observatory/candor/internal/cases"
+	"github.com/candor-observatory/candor/internal/client"
 	"github.com/candor-observatory/candor/internal/model"
 )
 
@@ -108,85 +106,34 @@ func caseKeygen(env *Env, args []string) error {
 	return nil
 }
 
-// caseClient talks to a Candor server's API.
-type caseClient struct {
-	base  string
-	token string
-	http  *http.Client
-}
-
 func clientFlags(fs *flag.FlagSet) (server, token *string) {
 	server = fs.String("server", "http://127.0.0.1:8080", "Candor server URL")
 	token = fs.String("token", "", "API token (better set CANDOR_TOKEN)")
 	return
 }
 
-func newCaseClient(server, token string) (*caseClient, error) {
+// newCaseClient returns an API client that carries a token: cases are open to
+// their parties only.
+func newCaseClient(server, token string) (*client.Client, error) {
 	if token == "" {
 		return nil, errors.New("--token or CANDOR_TOKEN is required")
 	}
-	u, err := url.Parse(server)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("--server: %q is not an http(s) URL", server)
+	c, err := client.New(server, client.WithToken(token))
+	if err != nil {
+		return nil, fmt.Errorf("--server: %w", err)
 	}
-	return &caseClient{base: strings.TrimRight(server, "/") + "/api/v1", token: token, http: &http.Client{Timeout: 60 * time.Second}}, nil
+	return c, nil
 }
 
-// problem is the part of an RFC 9457 answer the client shows.
-type problem struct {
-	Title  string             `json:"title"`
-	Detail string             `json:"detail"`
-	Errors []model.FieldError `json:"errors"`
-}
-
-func (c *caseClient) do(ctx context.Context, method, path string, body, out any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	res, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(res.Body, 64<<20))
-	if err != nil {
-		return err
-	}
-	if res.StatusCode >= 300 {
-		var p problem
-		json.Unmarshal(b, &p)
-		if len(p.Errors) > 0 {
-			return &model.ValidationError{Errors: p.Errors}
-		}
-		msg := p.Detail
-		if msg == "" {
-			msg = p.Title
-		}
-		if msg == "" {
-			msg = strings.TrimSpace(string(b))
-		}
-		return fmt.Errorf("%s %s: %s: %s", method, path, res.Status, msg)
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			return fmt.Errorf("%s %s: unexpected answer: %w", method, path, err)
+// apiError shows the field errors of a rejected request one per line.
+func apiError(err error) error {
+	var e *client.Error
+	if errors.As(err, &e) {
+		if ve := e.Validation(); ve != nil {
+			return ve
 		}
 	}
-	return nil
+	return err
 }
 
 // multi collects a repeated flag.
@@ -250,9 +197,9 @@ func caseFile(ctx context.Context, env *Env, args []string) error {
 		}
 		d.Evidence = append(d.Evidence, cases.Evidence{Name: filepath.Base(path), Type: mime.TypeByExtension(filepath.Ext(path)), Data: b})
 	}
-	var keys cases.Keys
-	if err := c.do(ctx, "GET", "/cases/recipients?to="+url.QueryEscape(*to), nil, &keys); err != nil {
-		return err
+	keys, err := c.CaseRecipients(ctx, *to)
+	if err != nil {
+		return apiError(err)
 	}
 	to2 := recipients
 	if len(to2) == 0 {
@@ -268,11 +215,10 @@ func caseFile(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var v cases.View
-	err = c.do(ctx, "POST", "/cases", cases.FileRequest{AddressedTo: keys.Platform.ID, Kind: *kind, Country: strings.ToUpper(*country),
-		Urgency: *urgency, Summary: *summary, Sealed: sealed, Recipients: to2, ShareWithCountryOffice: *share, Related: related}, &v)
+	v, err := c.FileCase(ctx, cases.FileRequest{AddressedTo: keys.Platform.ID, Kind: *kind, Country: strings.ToUpper(*country),
+		Urgency: *urgency, Summary: *summary, Sealed: sealed, Recipients: to2, ShareWithCountryOffice: *share, Related: related})
 	if err != nil {
-		return err
+		return apiError(err)
 	}
 	fmt.Fprintf(env.Stderr, "Filed to %s, sealed to %d keys. Acknowledgement due %s.\n", keys.Platform.Name, len(to2), v.Clocks[0].Due.Format(time.RFC3339))
 	fmt.Fprintln(env.Stdout, v.ID)
@@ -291,27 +237,9 @@ func caseList(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var all []cases.View
-	cursor := ""
-	for {
-		var page struct {
-			Cases      []cases.View `json:"cases"`
-			NextCursor string       `json:"next_cursor"`
-		}
-		q := url.Values{"limit": {"1000"}}
-		if *status != "" {
-			q.Set("status", *status)
-		}
-		if cursor != "" {
-			q.Set("cursor", cursor)
-		}
-		if err := c.do(ctx, "GET", "/cases?"+q.Encode(), nil, &page); err != nil {
-			return err
-		}
-		all = append(all, page.Cases...)
-		if cursor = page.NextCursor; cursor == "" {
-			break
-		}
+	all, err := c.Cases(ctx, *status)
+	if err != nil {
+		return apiError(err)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
@@ -373,9 +301,9 @@ func caseOpen(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var v cases.View
-	if err := c.do(ctx, "GET", "/cases/"+url.PathEscape(pos[0]), nil, &v); err != nil {
-		return err
+	v, err := c.Case(ctx, pos[0])
+	if err != nil {
+		return apiError(err)
 	}
 	var d cases.Details
 	if err := cases.OpenJSON(v.Sealed, &d, ids...); err != nil {
@@ -460,16 +388,16 @@ func caseReply(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var v cases.View
-	if err := c.do(ctx, "GET", "/cases/"+url.PathEscape(pos[0]), nil, &v); err != nil {
-		return err
+	v, err := c.Case(ctx, pos[0])
+	if err != nil {
+		return apiError(err)
 	}
 	sealed, err := cases.SealJSON(cases.Message{Text: body}, v.Recipients)
 	if err != nil {
 		return err
 	}
-	if err := c.do(ctx, "POST", "/cases/"+url.PathEscape(v.ID)+"/messages", map[string]string{"sealed": sealed}, &v); err != nil {
-		return err
+	if v, err = c.ReplyCase(ctx, v.ID, sealed); err != nil {
+		return apiError(err)
 	}
 	fmt.Fprintf(env.Stderr, "Message sealed to %d keys and sent; the case has %d messages.\n", len(v.Recipients), len(v.Messages))
 	return nil
@@ -490,13 +418,9 @@ func caseStatus(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var v cases.View
-	body := map[string]string{"status": pos[1]}
-	if *outcome != "" {
-		body["outcome"] = *outcome
-	}
-	if err := c.do(ctx, "POST", "/cases/"+url.PathEscape(pos[0])+"/status", body, &v); err != nil {
-		return err
+	v, err := c.SetCaseStatus(ctx, pos[0], pos[1], *outcome)
+	if err != nil {
+		return apiError(err)
 	}
 	fmt.Fprintf(env.Stdout, "%s %s\n", v.ID, v.Status)
 	return nil

@@ -12,15 +12,16 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
+	"github.com/candor-observatory/candor/internal/client"
 	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/ledger/c2sp"
 	"github.com/candor-observatory/candor/internal/model"
@@ -76,40 +77,10 @@ func LoadState(path string) (State, error) {
 	return st, nil
 }
 
-type client struct {
-	base string
-	http *http.Client
-}
-
-func (c client) get(ctx context.Context, path string) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, "GET", c.base+path, nil)
-	if err != nil {
-		return 0, nil, err
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	return resp.StatusCode, b, err
-}
-
-func (c client) mustGet(ctx context.Context, path string) ([]byte, error) {
-	code, b, err := c.get(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	if code != http.StatusOK {
-		return nil, fmt.Errorf("GET %s: status %d: %s", path, code, strings.TrimSpace(string(b)))
-	}
-	return b, nil
-}
-
 // tiles lets tlog.TileHashReader fetch tlog-tiles from the server.
 type tiles struct {
 	ctx context.Context
-	c   client
+	c   *client.Client
 }
 
 func (t tiles) Height() int { return ledger.TileHeight }
@@ -117,7 +88,7 @@ func (t tiles) Height() int { return ledger.TileHeight }
 func (t tiles) ReadTiles(ts []tlog.Tile) ([][]byte, error) {
 	out := make([][]byte, len(ts))
 	for i, x := range ts {
-		b, err := t.c.mustGet(t.ctx, "/log/"+ledger.TileRef{Level: x.L, Index: x.N, Width: x.W}.Path())
+		b, err := t.c.Tile(t.ctx, ledger.TileRef{Level: x.L, Index: x.N, Width: x.W})
 		if err != nil {
 			return nil, err
 		}
@@ -131,7 +102,7 @@ func (t tiles) SaveTiles([]tlog.Tile, [][]byte) {}
 // Remote is a log served by a Candor server, seen by a verifier that trusts
 // a log key and some witness keys.
 type Remote struct {
-	c         client
+	c         *client.Client
 	LogKey    string
 	log       note.Verifier
 	witnesses []note.Verifier
@@ -142,10 +113,15 @@ type Remote struct {
 // Connect prepares checks of the log at o.Server. The log key is o.LogKey,
 // else the one in st, else the server's own, trusted on first use.
 func Connect(ctx context.Context, o Options, st State) (*Remote, error) {
-	r := &Remote{c: client{base: strings.TrimSuffix(o.Server, "/"), http: o.HTTP}, out: o.Out}
-	if r.c.http == nil {
-		r.c.http = &http.Client{Timeout: 60 * time.Second}
+	var copts []client.Option
+	if o.HTTP != nil {
+		copts = append(copts, client.WithHTTPClient(o.HTTP))
 	}
+	c, err := client.New(o.Server, copts...)
+	if err != nil {
+		return nil, fmt.Errorf("--server: %w", err)
+	}
+	r := &Remote{c: c, out: o.Out}
 	if r.out == nil {
 		r.out = io.Discard
 	}
@@ -157,11 +133,9 @@ func Connect(ctx context.Context, o Options, st State) (*Remote, error) {
 		r.LogKey = st.LogKey
 	}
 	if r.LogKey == "" {
-		b, err := r.c.mustGet(ctx, "/log/key")
-		if err != nil {
+		if r.LogKey, err = r.c.LogKey(ctx); err != nil {
 			return nil, err
 		}
-		r.LogKey = strings.TrimSpace(string(b))
 		fmt.Fprintf(r.out, "trusting the log key the server gave on first use: %s\n", r.LogKey)
 	}
 	v, err := note.NewVerifier(r.LogKey)
@@ -197,7 +171,7 @@ type Head struct {
 // Head fetches the checkpoint and checks the log's signature and the
 // witnesses' cosignatures.
 func (r *Remote) Head(ctx context.Context) (*Head, error) {
-	signed, err := r.c.mustGet(ctx, "/log/checkpoint")
+	signed, err := r.c.Checkpoint(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -386,30 +360,22 @@ func (r *Remote) CheckRecord(ctx context.Context, h *Head, ref string) error {
 	if collection == "" || id == "" {
 		return fmt.Errorf("record %q: write it as collection/id, collection/id@version or id", ref)
 	}
-	version := ""
+	version := 0
 	if i := strings.IndexByte(id, '@'); i >= 0 {
-		id, version = id[:i], id[i+1:]
+		v, err := strconv.Atoi(id[i+1:])
+		if err != nil || v < 1 {
+			return fmt.Errorf("record %q: the version after @ must be a whole number from 1", ref)
+		}
+		id, version = id[:i], v
 	}
-	q := ""
-	if version != "" {
-		q = "?version=" + url.QueryEscape(version)
+	p, err := c.Proof(ctx, collection, id, version)
+	if client.IsStatus(err, http.StatusNotFound) {
+		return mismatch(Deleted, "Record %s: the server does not serve it or says it is not in the log (%v).", ref, err)
 	}
-	base := "/api/v1/" + url.PathEscape(collection) + "/" + url.PathEscape(id)
-	code, b, err := c.get(ctx, base+"/proof"+q)
 	if err != nil {
-		return err
-	}
-	if code == http.StatusNotFound {
-		return mismatch(Deleted, "Record %s: the server does not serve it or says it is not in the log (%s).", ref, problemDetail(b))
-	}
-	if code != http.StatusOK {
-		return fmt.Errorf("record %s: proof: status %d: %s", ref, code, problemDetail(b))
-	}
-	var p ledger.RecordProof
-	if err := json.Unmarshal(b, &p); err != nil {
 		return fmt.Errorf("record %s: proof: %w", ref, err)
 	}
-	body, err := c.mustGet(ctx, fmt.Sprintf("%s?version=%d", base, p.Version))
+	body, err := c.Record(ctx, collection, id, p.Version)
 	if err != nil {
 		return fmt.Errorf("record %s: %w", ref, err)
 	}
@@ -424,7 +390,7 @@ func (r *Remote) CheckRecord(ctx context.Context, h *Head, ref string) error {
 		return mismatch(Changed, "Record %s version %d differs from log entry %d: it was edited after publication.", ref, p.Version, p.LeafIndex).
 			advise("The content served now is not what was published, or the server points at the wrong entry.")
 	}
-	if err := checkReceipt(p, leaf); err != nil {
+	if err := checkReceipt(*p, leaf); err != nil {
 		return mismatch(Malformed, "Record %s: the server's tlog-proof receipt is invalid (%v).", ref, err)
 	}
 	fmt.Fprintf(r.out, "record %s/%s version %d: included at log index %d, content matches\n", collection, p.ID, p.Version, p.LeafIndex)
@@ -491,7 +457,7 @@ func (r *Remote) CheckRange(ctx context.Context, h *Head, from, to int64, progre
 // bundle fetches entry bundle n, as wide as the verified tree allows.
 func (r *Remote) bundle(ctx context.Context, h *Head, n int64) ([][]byte, error) {
 	width := int(min(ledger.TileWidth, h.Checkpoint.Size-n*ledger.TileWidth))
-	b, err := r.c.mustGet(ctx, "/log/"+ledger.TileRef{Level: ledger.EntriesLevel, Index: n, Width: width}.Path())
+	b, err := r.c.Tile(ctx, ledger.TileRef{Level: ledger.EntriesLevel, Index: n, Width: width})
 	if err != nil {
 		return nil, err
 	}
@@ -518,21 +484,17 @@ func (r *Remote) checkServed(ctx context.Context, idx int64, entry []byte) error
 		return mismatch(Malformed, "Log entry %d holds no record id.", idx)
 	}
 	ref := fmt.Sprintf("%s/%s@%d", collection, meta.ID, meta.Version)
-	code, pb, err := c.get(ctx, fmt.Sprintf("/api/v1/%s/%s/proof?version=%d", collection, meta.ID, meta.Version))
-	if err != nil {
-		return err
-	}
-	if code == http.StatusNotFound {
+	p, err := c.Proof(ctx, collection, meta.ID, meta.Version)
+	if client.IsStatus(err, http.StatusNotFound) {
 		return mismatch(Deleted, "Log entry %d records %s, but the server no longer serves that record version: it was deleted or hidden after publication.", idx, ref)
 	}
-	var p ledger.RecordProof
-	if code != http.StatusOK || json.Unmarshal(pb, &p) != nil {
-		return fmt.Errorf("record %s: proof: status %d: %s", ref, code, problemDetail(pb))
+	if err != nil {
+		return fmt.Errorf("record %s: proof: %w", ref, err)
 	}
 	if p.LeafIndex != idx {
 		return mismatch(Changed, "Log entry %d records %s, but the server places that version at index %d.", idx, ref, p.LeafIndex)
 	}
-	body, err := c.mustGet(ctx, fmt.Sprintf("/api/v1/%s/%s?version=%d", collection, meta.ID, meta.Version))
+	body, err := c.Record(ctx, collection, meta.ID, meta.Version)
 	if err != nil {
 		return mismatch(Deleted, "Log entry %d records %s, but the server no longer serves it (%v).", idx, ref, err)
 	}
@@ -544,14 +506,16 @@ func (r *Remote) checkServed(ctx context.Context, idx int64, entry []byte) error
 	return nil
 }
 
-func findCollection(ctx context.Context, c client, id string) (string, error) {
+func findCollection(ctx context.Context, c *client.Client, id string) (string, error) {
 	for _, name := range model.Collections() {
-		code, _, err := c.get(ctx, "/api/v1/"+name+"/"+url.PathEscape(id)+"/versions")
-		if err != nil {
-			return "", err
-		}
-		if code == http.StatusOK {
+		_, err := c.Versions(ctx, name, id)
+		if err == nil {
 			return name, nil
+		}
+		// Any answer but success means "not in this collection".
+		var answer *client.Error
+		if !errors.As(err, &answer) {
+			return "", err
 		}
 	}
 	return "", mismatch(Deleted, "Record %s: the server serves no record with that id in any collection.", id)
@@ -584,14 +548,6 @@ func checkReceipt(p ledger.RecordProof, leaf []byte) error {
 		hs[i] = r.Hashes[i]
 	}
 	return ledger.VerifyInclusion(ledger.LeafHash(leaf), r.Index, cp.Size, hs, cp.Hash)
-}
-
-func problemDetail(b []byte) string {
-	var p struct{ Title, Detail string }
-	if json.Unmarshal(b, &p) == nil && (p.Detail != "" || p.Title != "") {
-		return strings.TrimSpace(p.Title + ": " + p.Detail)
-	}
-	return strings.TrimSpace(string(b))
 }
 
 // SaveState replaces the state file atomically.

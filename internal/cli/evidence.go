@@ -5,14 +5,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/candor-observatory/candor/internal/app"
+	"github.com/candor-observatory/candor/internal/client"
 	"github.com/candor-observatory/candor/internal/evidence"
 	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/ledger/c2sp"
@@ -91,27 +90,11 @@ func runEvidence(ctx context.Context, env *Env, args []string) error {
 }
 
 func fetchBundle(ctx context.Context, server string, refs []string) ([]byte, error) {
-	q := url.Values{}
-	for _, r := range refs {
-		q.Add("record", r)
-	}
-	req, err := http.NewRequestWithContext(ctx, "GET", strings.TrimSuffix(server, "/")+"/api/v1/evidence?"+q.Encode(), nil)
+	c, err := client.New(server, client.WithHTTPClient(&http.Client{Timeout: 5 * time.Minute}))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--server: %w", err)
 	}
-	resp, err := (&http.Client{Timeout: 5 * time.Minute}).Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("the server answered %s: %s", resp.Status, strings.TrimSpace(string(b)))
-	}
-	return b, nil
+	return c.Evidence(ctx, refs...)
 }
 
 // trust are the keys a verifier holds.

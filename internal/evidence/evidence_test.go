@@ -15,10 +15,10 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
-	"github.com/candor-observatory/candor/internal/canonjson"
 	"github.com/candor-observatory/candor/internal/app"
 	"github.com/candor-observatory/candor/internal/app/apptest"
 	"github.com/candor-observatory/candor/internal/auth"
+	"github.com/candor-observatory/candor/internal/canonjson"
 	"github.com/candor-observatory/candor/internal/evidence"
 	"github.com/candor-observatory/candor/internal/ledger/c2sp"
 	"github.com/candor-observatory/candor/internal/model"

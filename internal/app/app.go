@@ -17,6 +17,7 @@ import (
 	"github.com/candor-observatory/candor/internal/cases"
 	"github.com/candor-observatory/candor/internal/ledger"
 	"github.com/candor-observatory/candor/internal/ledger/c2sp"
+	"github.com/candor-observatory/candor/internal/metrics"
 	"github.com/candor-observatory/candor/internal/registry"
 	"github.com/candor-observatory/candor/internal/server"
 	"github.com/candor-observatory/candor/internal/store"
@@ -118,6 +119,8 @@ type App struct {
 	Cases    *cases.Service
 	API      *api.Handler
 	Explorer *web.Server
+	// Metrics are served at /metrics for Prometheus.
+	Metrics *metrics.Metrics
 	// Handler serves the API, the explorer, the cases pages and the log.
 	Handler http.Handler
 
@@ -144,7 +147,8 @@ func New(ctx context.Context, s store.Store, cfg Config) (*App, error) {
 	}
 	a.Ledger = l
 
-	opts := []registry.Option{registry.OnCommit(func(int) { l.Notify() })}
+	a.Metrics = metrics.New(l)
+	opts := []registry.Option{registry.OnCommit(func(n int) { a.Metrics.Committed(n); l.Notify() })}
 	if cfg.Now != nil {
 		opts = append(opts, registry.WithClock(cfg.Now))
 	}
@@ -153,7 +157,8 @@ func New(ctx context.Context, s store.Store, cfg Config) (*App, error) {
 	a.Cases = cases.NewService(s, a.Registry)
 	caseStats := cases.NewStatsCache(caseStatsTTL, a.Cases.Stats)
 
-	a.API = api.New(api.Deps{Store: s, Registry: a.Registry, Ledger: l, Cases: a.Cases, CaseStats: caseStats, Log: cfg.Log})
+	a.API = api.New(api.Deps{Store: s, Registry: a.Registry, Ledger: l, Cases: a.Cases, CaseStats: caseStats, Log: cfg.Log,
+		Observe: a.Metrics.ObserveAPI})
 	a.reader = &web.StoreReader{S: s, Coverage: func(ctx context.Context, index int64) (bool, bool, error) {
 		c, err := l.Coverage(ctx, index)
 		return c.Signed, c.Witnessed, err
@@ -164,6 +169,7 @@ func New(ctx context.Context, s store.Store, cfg Config) (*App, error) {
 	mux.Handle("/api/", a.API)
 	mux.Handle("/cases/", casepage.Handler(caseStats.Stats))
 	l.Register(mux)
+	mux.Handle("GET /metrics", a.Metrics.Handler())
 	mux.Handle("/", a.Explorer)
 	a.Handler = server.Handler(mux, cfg.Log)
 

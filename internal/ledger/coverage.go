@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"time"
 
@@ -89,4 +90,32 @@ func (l *Log) Quorum() int {
 	l.covMu.Lock()
 	defer l.covMu.Unlock()
 	return max(1, l.quorum)
+}
+
+// Cosignatures returns, for each configured witness that cosigned the
+// latest checkpoint, the time written in its cosignature.
+func (l *Log) Cosignatures(ctx context.Context) (map[string]time.Time, error) {
+	signed, _, err := l.Checkpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]time.Time{}
+	ws := l.Witnesses()
+	if len(ws) == 0 {
+		return out, nil
+	}
+	n, err := note.Open(signed, note.VerifierList(ws...))
+	if err != nil {
+		return out, nil // no witness cosigned it
+	}
+	for _, s := range n.Sigs {
+		b, err := base64.StdEncoding.DecodeString(s.Base64)
+		if err != nil || len(b) < 4 {
+			continue
+		}
+		if t, err := c2sp.CosignatureTime(b[4:]); err == nil {
+			out[s.Name] = t
+		}
+	}
+	return out, nil
 }

@@ -38,7 +38,7 @@ type keys struct {
 	witnessVkey      string
 }
 
-func newKeys(t *testing.T) keys {
+func newKeys(t testing.TB) keys {
 	t.Helper()
 	wskey, wvkey, err := c2sp.GenerateCosignatureKey(rand.Reader, "witness.test/w1")
 	if err != nil {
@@ -65,7 +65,7 @@ type world struct {
 	refs []evidence.Ref
 }
 
-func start(t *testing.T, db *sqlstore.DB, k keys) *world {
+func start(t testing.TB, db *sqlstore.DB, k keys) *world {
 	t.Helper()
 	f := registrytest.NewFixture(t, db)
 	a := apptest.New(t, db, &app.Config{Ledger: app.LedgerConfig{Key: k.logSkey, Witnesses: []string{k.witnessURL + "=" + k.witnessVkey},
@@ -75,7 +75,7 @@ func start(t *testing.T, db *sqlstore.DB, k keys) *world {
 
 // add writes n demands (every third with a personal summary, every one
 // citing an imported file by hash) and signs.
-func (w *world) add(t *testing.T, n int, tag string) {
+func (w *world) add(t testing.TB, n int, tag string) {
 	t.Helper()
 	ctx := context.Background()
 	var recs []model.Record

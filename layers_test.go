@@ -29,14 +29,20 @@ var layers = [][]string{
 		"internal/importers/google", "internal/importers/x", "internal/importers/meta", "internal/importers/ndjson",
 		"internal/importers/stop", "internal/importers/ioda", "internal/importers/citizenlab"},
 	// The one write path, the dialects, the log's witness and the explorer's pages.
-	{"internal/registry", "internal/store/sqlite", "internal/store/postgres", "internal/witness", "internal/web"},
+	{"internal/registry", "internal/store/sqlite", "internal/store/postgres", "internal/witness", "internal/web", "internal/metrics"},
 	// Services built on the write path, and test helpers over real stores.
 	{"internal/cases", "internal/importers/loader", "internal/interference", "internal/demo",
 		"internal/store/storetest", "internal/registry/registrytest"},
-	// The HTTP surfaces and the client of one.
-	{"internal/api", "internal/web/casepage", "internal/client"},
-	// The composition root, and the verifier that reads a server or a store from outside.
-	{"internal/app", "internal/verify"},
+	// The client of a server, the sealed-case pages.
+	{"internal/client", "internal/web/casepage"},
+	// The verifier that reads a server or a store from outside.
+	{"internal/verify"},
+	// What is proven with it: evidence bundles, the log's monitor.
+	{"internal/evidence", "internal/monitor"},
+	// The API.
+	{"internal/api"},
+	// The composition root.
+	{"internal/app"},
 	{"internal/cli", "internal/app/apptest"},
 	{"cmd/candor"},
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/candor-observatory/candor/internal/auth"
 	"github.com/candor-observatory/candor/internal/cases"
@@ -59,7 +60,22 @@ type Deps struct {
 	// Intake takes submitted OONI measurements; nil takes none.
 	Intake *interference.Intake
 	Log    *slog.Logger
+	// Observe, when set, is told how long each request to a route took.
+	Observe func(route string, status int, elapsed time.Duration)
 }
+
+// statusWriter remembers the status a handler answered with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // New builds the API handler.
 func New(d Deps) *Handler {
@@ -69,7 +85,13 @@ func New(d Deps) *Handler {
 	h := &Handler{Store: d.Store, Registry: d.Registry, Log: d.Log, ledger: d.Ledger, cases: d.Cases, publicCaseStats: d.CaseStats, intake: d.Intake,
 		limiter: newLimiter(20, 200), mux: http.NewServeMux()}
 	for _, rt := range Routes() {
-		h.mux.HandleFunc(rt.Method+" "+rt.Pattern, func(w http.ResponseWriter, r *http.Request) {
+		route := rt.Method + " " + rt.Pattern
+		h.mux.HandleFunc(route, func(w http.ResponseWriter, r *http.Request) {
+			if d.Observe != nil {
+				start, sw := time.Now(), &statusWriter{ResponseWriter: w, status: http.StatusOK}
+				defer func() { d.Observe(route, sw.status, time.Since(start)) }()
+				w = sw
+			}
 			if rt.Write && !h.limiter.allow(clientKey(r)) {
 				w.Header().Set("Retry-After", "1")
 				writeProblem(w, Problem{Status: http.StatusTooManyRequests, Detail: "too many writes; slow down"})

@@ -29,6 +29,12 @@ func Routes() []Route {
 		{Method: "GET", Pattern: "/api/v1/{collection}/{id}/proof", Tag: "ledger",
 			Summary: "Where a record version is in the verifiable log: leaf index, leaf, signed checkpoint, inclusion proof and a c2sp.org/tlog-proof receipt",
 			Handle:  (*Handler).proof, Params: []Param{{"version", "version number; the current one by default"}}},
+		{Method: "GET", Pattern: "/api/v1/{collection}/{id}/evidence", Tag: "ledger",
+			Summary: "An evidence bundle of a record version: the record, its source hashes, its c2sp.org/tlog-proof and the cosigned checkpoint, to verify offline with candor verify --bundle",
+			Handle:  (*Handler).recordEvidence, Params: []Param{{"version", "version number; the current one by default"}}},
+		{Method: "GET", Pattern: "/api/v1/evidence", Tag: "ledger",
+			Summary: "An evidence bundle of several record versions, all proved against one checkpoint",
+			Handle:  (*Handler).evidence, Params: []Param{{"record", "collection/id or collection/id@version; repeat, up to 1000"}}},
 
 		// Sealed cases between civil society and platforms.
 		{Method: "GET", Pattern: "/api/v1/cases", Summary: "List the cases the caller's organisation filed or received", Handle: (*Handler).listCases, Tag: "cases",

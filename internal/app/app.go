@@ -14,13 +14,13 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/mod/sumdb/note"
-
 	"github.com/candor-observatory/candor/internal/api"
 	"github.com/candor-observatory/candor/internal/cases"
 	"github.com/candor-observatory/candor/internal/interference"
 	"github.com/candor-observatory/candor/internal/interference/detect"
 	"github.com/candor-observatory/candor/internal/ledger"
+	"github.com/candor-observatory/candor/internal/ledger/c2sp"
+	"github.com/candor-observatory/candor/internal/metrics"
 	"github.com/candor-observatory/candor/internal/registry"
 	"github.com/candor-observatory/candor/internal/server"
 	"github.com/candor-observatory/candor/internal/store"
@@ -126,6 +126,8 @@ type App struct {
 	Stream   *interference.Stream
 	API      *api.Handler
 	Explorer *web.Server
+	// Metrics are served at /metrics for Prometheus.
+	Metrics *metrics.Metrics
 	// Handler serves the API, the explorer, the cases pages and the log.
 	Handler http.Handler
 
@@ -152,7 +154,8 @@ func New(ctx context.Context, s store.Store, cfg Config) (*App, error) {
 	}
 	a.Ledger = l
 
-	opts := []registry.Option{registry.OnCommit(func(int) { l.Notify() })}
+	a.Metrics = metrics.New(l)
+	opts := []registry.Option{registry.OnCommit(func(n int) { a.Metrics.Committed(n); l.Notify() })}
 	if cfg.Now != nil {
 		opts = append(opts, registry.WithClock(cfg.Now))
 	}
@@ -173,7 +176,8 @@ func New(ctx context.Context, s store.Store, cfg Config) (*App, error) {
 	a.Stream = interference.NewStream(s, a.Registry, detect.DefaultParams())
 	intake := interference.NewIntake(s, a.Stream, sc)
 
-	a.API = api.New(api.Deps{Store: s, Registry: a.Registry, Ledger: l, Cases: a.Cases, CaseStats: caseStats, Intake: intake, Log: cfg.Log})
+	a.API = api.New(api.Deps{Store: s, Registry: a.Registry, Ledger: l, Cases: a.Cases, CaseStats: caseStats, Intake: intake, Log: cfg.Log,
+		Observe: a.Metrics.ObserveAPI})
 	a.reader = &web.StoreReader{S: s, Coverage: func(ctx context.Context, index int64) (bool, bool, error) {
 		c, err := l.Coverage(ctx, index)
 		return c.Signed, c.Witnessed, err
@@ -184,6 +188,7 @@ func New(ctx context.Context, s store.Store, cfg Config) (*App, error) {
 	mux.Handle("/api/", a.API)
 	mux.Handle("/cases/", casepage.Handler(caseStats.Stats))
 	l.Register(mux)
+	mux.Handle("GET /metrics", a.Metrics.Handler())
 	mux.Handle("/", a.Explorer)
 	a.Handler = server.Handler(mux, cfg.Log)
 
@@ -209,7 +214,7 @@ func openLedger(s store.Store, c LedgerConfig, log *slog.Logger) (*ledger.Log, e
 		log.Info("created the log signing key; keep it safe", "file", c.KeyFile, "verifier_key", l.VerifierKey())
 	}
 	l.Logf = func(format string, args ...any) { log.Warn(fmt.Sprintf(format, args...)) }
-	var verifiers []note.Verifier
+	var verifiers []*c2sp.CosignatureVerifier
 	if len(c.Witnesses) > 0 {
 		wc := &witness.Client{Timeout: c.Timeout}
 		for _, w := range c.Witnesses {

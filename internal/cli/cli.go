@@ -28,6 +28,8 @@ func commands() []Command {
 		{Name: "detect", Summary: "find blocking and throttling episodes in stored measurements and write them as events", Run: runDetect},
 		{Name: "export", Summary: "write records as NDJSON ({\"collection\", \"record\"} per line), the format 'import ndjson' reads", Run: runExport},
 		{Name: "verify", Summary: "check the log and records against a server (--server) or the local database (--db)", Run: runVerify},
+		{Name: "evidence", Summary: "write an evidence bundle of records (with proofs and the cosigned checkpoint) that verifies offline", Run: runEvidence},
+		{Name: "monitor", Summary: "follow a server's log: consistency, witness quorum and records at every checkpoint; say plainly what went wrong", Run: runMonitor},
 		{Name: "witness", Summary: "run a C2SP tlog-witness that cosigns a log's checkpoints (witness serve)", Run: runWitness},
 		{Name: "case", Summary: "file, follow and answer sealed cases (keygen, file, list, open, reply, status)", Run: runCase},
 		{Name: "token", Summary: "create API tokens (candor token create --org ID --role ROLE)", Run: runToken},

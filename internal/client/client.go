@@ -172,6 +172,16 @@ func (c *Client) Tile(ctx context.Context, t ledger.TileRef) ([]byte, error) {
 	return c.get(ctx, "/log/"+t.Path())
 }
 
+// Evidence returns the evidence bundle of the record versions refs name
+// (collection/id or collection/id@version), all proved against one checkpoint.
+func (c *Client) Evidence(ctx context.Context, refs ...string) ([]byte, error) {
+	q := url.Values{}
+	for _, r := range refs {
+		q.Add("record", r)
+	}
+	return c.get(ctx, "/api/v1/evidence?"+q.Encode())
+}
+
 // Records.
 
 func recordPath(collection, id string) string {

@@ -2,10 +2,13 @@ package ledger
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
+
+	"github.com/candor-observatory/candor/internal/ledger/c2sp"
 )
 
 // Coverage says how far a log entry is vouched for.
@@ -21,11 +24,24 @@ type Coverage struct {
 
 // SetWitnesses tells the log which cosignatures count and how many make a
 // checkpoint witnessed.
-func (l *Log) SetWitnesses(verifiers []note.Verifier, quorum int) {
+func (l *Log) SetWitnesses(witnesses []*c2sp.CosignatureVerifier, quorum int) {
 	l.covMu.Lock()
 	defer l.covMu.Unlock()
-	l.witnesses, l.quorum = verifiers, max(1, quorum)
+	l.witnesses, l.witnessKeys = nil, nil
+	for _, w := range witnesses {
+		l.witnesses = append(l.witnesses, w)
+		l.witnessKeys = append(l.witnessKeys, w.Key())
+	}
+	l.quorum = max(1, quorum)
 	l.covAt = time.Time{}
+}
+
+// WitnessKeys returns the verifier keys of the witnesses whose
+// cosignatures count, in the order they were set.
+func (l *Log) WitnessKeys() []string {
+	l.covMu.Lock()
+	defer l.covMu.Unlock()
+	return l.witnessKeys
 }
 
 // coverageTTL bounds how stale the cached checkpoint view may be; explorer
@@ -74,4 +90,32 @@ func (l *Log) Quorum() int {
 	l.covMu.Lock()
 	defer l.covMu.Unlock()
 	return max(1, l.quorum)
+}
+
+// Cosignatures returns, for each configured witness that cosigned the
+// latest checkpoint, the time written in its cosignature.
+func (l *Log) Cosignatures(ctx context.Context) (map[string]time.Time, error) {
+	signed, _, err := l.Checkpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]time.Time{}
+	ws := l.Witnesses()
+	if len(ws) == 0 {
+		return out, nil
+	}
+	n, err := note.Open(signed, note.VerifierList(ws...))
+	if err != nil {
+		return out, nil // no witness cosigned it
+	}
+	for _, s := range n.Sigs {
+		b, err := base64.StdEncoding.DecodeString(s.Base64)
+		if err != nil || len(b) < 4 {
+			continue
+		}
+		if t, err := c2sp.CosignatureTime(b[4:]); err == nil {
+			out[s.Name] = t
+		}
+	}
+	return out, nil
 }

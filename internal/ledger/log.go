@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/candor-observatory/candor/internal/store"
@@ -35,14 +36,16 @@ type Log struct {
 	// Logf reports background errors; silent when nil.
 	Logf func(format string, args ...any)
 
-	signMu sync.Mutex
-	notify chan struct{}
+	signMu   sync.Mutex
+	signedAt atomic.Int64 // unix nanoseconds of the last checkpoint published
+	notify   chan struct{}
 
-	covMu     sync.Mutex
-	witnesses []note.Verifier
-	quorum    int
-	cov       Coverage
-	covAt     time.Time
+	covMu       sync.Mutex
+	witnesses   []note.Verifier
+	witnessKeys []string
+	quorum      int
+	cov         Coverage
+	covAt       time.Time
 }
 
 // New returns the log kept in st and signed with skey; the key name is the
@@ -128,7 +131,18 @@ func (l *Log) Sign(ctx context.Context, force bool) ([]byte, error) {
 	if err := l.st.WriteCheckpoint(ctx, size, signed); err != nil {
 		return nil, err
 	}
+	l.signedAt.Store(time.Now().UnixNano())
 	return signed, nil
+}
+
+// SignedAt is when this process last published a checkpoint; zero before
+// the first.
+func (l *Log) SignedAt() time.Time {
+	ns := l.signedAt.Load()
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns)
 }
 
 // ErrNoCheckpoint means the log has not signed a checkpoint yet.

@@ -6,6 +6,7 @@ package locale
 import (
 	"embed"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"strconv"
 	"strings"
@@ -39,8 +40,12 @@ func loadLocales() map[string]*Locale {
 	b := i18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	for _, code := range Codes {
-		if _, err := b.LoadMessageFileFS(files, "messages/"+code+".toml"); err != nil {
-			panic(err)
+		// A feature may keep its messages in a file of its own, name.<code>.toml.
+		more, _ := fs.Glob(files, "messages/*."+code+".toml")
+		for _, f := range append([]string{"messages/" + code + ".toml"}, more...) {
+			if _, err := b.LoadMessageFileFS(files, f); err != nil {
+				panic(err)
+			}
 		}
 	}
 	ls := map[string]*Locale{}

@@ -1,6 +1,7 @@
 package locale
 
 import (
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,6 +16,19 @@ func load(t *testing.T, code string) map[string]any {
 	var m map[string]any
 	if _, err := toml.DecodeFile("messages/"+code+".toml", &m); err != nil {
 		t.Fatal(err)
+	}
+	more, _ := filepath.Glob("messages/*." + code + ".toml")
+	for _, f := range more {
+		var part map[string]any
+		if _, err := toml.DecodeFile(f, &part); err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range part {
+			if _, dup := m[k]; dup {
+				t.Errorf("%s: %s is also in messages/%s.toml", f, k, code)
+			}
+			m[k] = v
+		}
 	}
 	return m
 }

@@ -36,14 +36,14 @@ func DB(ctx context.Context, st store.Store, logKey string, out io.Writer) error
 			}
 			n, err := note.Open(signed, note.VerifierList(v))
 			if err != nil {
-				return mismatch("the stored checkpoint is not signed by the log key: %v", err)
+				return mismatch(Unsigned, "The stored checkpoint is not signed by the log key (%v).", err)
 			}
 			text = []byte(n.Text)
 		} else {
 			text = append(text, '\n')
 		}
 		if cp, err = c2sp.ParseCheckpoint(text); err != nil {
-			return mismatch("the stored checkpoint is malformed: %v", err)
+			return mismatch(Malformed, "The stored checkpoint is malformed (%v).", err)
 		}
 	}
 
@@ -64,7 +64,7 @@ func DB(ctx context.Context, st store.Store, logKey string, out io.Writer) error
 				return nil, nil
 			}
 			if buf, err = st.ReadEntries(ctx, i, min(count, i+batch)); err != nil {
-				return nil, mismatch("the log is missing entries: %v. Log entries were deleted from the database.", err)
+				return nil, mismatch(Shrunk, "The log is missing entries (%v): log entries were deleted from the database.", err)
 			}
 			bufStart = i
 		}
@@ -78,17 +78,17 @@ func DB(ctx context.Context, st store.Store, logKey string, out io.Writer) error
 				return err
 			}
 			if e == nil {
-				return mismatch("the log ends at entry %d but records point further", next)
+				return mismatch(Shrunk, "The log ends at entry %d but records point further.", next)
 			}
 			if _, ok := leafOf[next]; !ok {
 				col, rec, _ := ledger.LeafRecord(e)
-				return mismatch("log entry %d (%s %s) has no record in the database: a published record version was deleted", next, col, idOf(rec))
+				return mismatch(Deleted, "Log entry %d (%s %s) has no record in the database: a published record version was deleted.", next, col, idOf(rec))
 			}
 			delete(leafOf, next)
 			tree.add(ledger.LeafHash(e))
 			if next+1 == cp.Size && signed != nil {
 				if tree.root() != ledger.Hash(cp.Hash) {
-					return mismatch("the log entries no longer hash to the signed checkpoint of %d entries: entries were altered or removed in the database after they were signed", cp.Size)
+					return mismatch(Forked, "The log entries no longer hash to the signed checkpoint of %d entries: entries were altered or removed in the database after they were signed.", cp.Size)
 				}
 			}
 		}
@@ -98,7 +98,7 @@ func DB(ctx context.Context, st store.Store, logKey string, out io.Writer) error
 	err = st.EachLoggedVersion(ctx, func(row *store.Row, salts []store.FieldSalt) error {
 		collection, id, version, body, idx := row.Collection, row.ID, row.Version, row.Body, *row.LeafIndex
 		if _, dup := leafOf[idx]; dup || idx < next {
-			return mismatch("two record versions claim log entry %d", idx)
+			return mismatch(Malformed, "Two record versions claim log entry %d.", idx)
 		}
 		leafOf[idx] = collection + "/" + id
 		if err := advance(idx); err != nil {
@@ -109,11 +109,11 @@ func DB(ctx context.Context, st store.Store, logKey string, out io.Writer) error
 			return err
 		}
 		if e == nil {
-			return mismatch("record %s/%s version %d points at log entry %d, which does not exist", collection, id, version, idx)
+			return mismatch(Shrunk, "Record %s/%s version %d points at log entry %d, which does not exist.", collection, id, version, idx)
 		}
 		want, err := ledger.RebuildLeaf(collection, body, ledger.SecretsOf(salts))
 		if err != nil || !bytes.Equal(want, e) {
-			return mismatch("record %s/%s version %d differs from log entry %d: it was edited in the database after it was published", collection, id, version, idx)
+			return mismatch(Changed, "Record %s/%s version %d differs from log entry %d: it was edited in the database after it was published.", collection, id, version, idx)
 		}
 		if err := advance(idx + 1); err != nil {
 			return err
@@ -132,14 +132,14 @@ func DB(ctx context.Context, st store.Store, logKey string, out io.Writer) error
 		return err
 	}
 	if signed != nil && count < cp.Size {
-		return mismatch("the log has %d entries but a checkpoint of %d was signed: entries were removed from the database", count, cp.Size)
+		return mismatch(Shrunk, "The log has %d entries but a checkpoint of %d was signed: entries were removed from the database.", count, cp.Size)
 	}
 	public, err := st.UnloggedPublic(ctx)
 	if err != nil {
 		return err
 	}
 	if public > 0 {
-		return mismatch("%d public record versions have no log entry: they were published without being logged, or their entry was unlinked", public)
+		return mismatch(Deleted, "%d public record versions have no log entry: they were published without being logged, or their entry was unlinked.", public)
 	}
 	fmt.Fprintf(out, "database: %d log entries, %d record versions, all match; signed checkpoint covers %d entries\n", count, records, cp.Size)
 	return nil

@@ -265,7 +265,7 @@ func TestVerifyTruncatedAndForkedLog(t *testing.T) {
 
 	truncated, _ := serve(entries("e", 1200)...)
 	o.Server = truncated.URL
-	wantMismatch(t, verify.Server(ctx, o), "the log shrank")
+	wantMismatch(t, verify.Server(ctx, o), "log shrank")
 
 	forked, _ := serve(append(entries("e", 700), entries("forged", 900)...)...)
 	o.Server = forked.URL

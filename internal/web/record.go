@@ -30,7 +30,9 @@ type recordData struct {
 	Ledger     string
 	LedgerURL  string
 	// Coverage says whether a signed, witnessed checkpoint covers the entry.
-	Coverage    string
+	Coverage string
+	// EvidenceURL downloads the version's evidence bundle.
+	EvidenceURL string
 	JSONURL     string
 	PlatformURL string
 	CountryURL  string
@@ -141,6 +143,10 @@ func (s *Server) record(w http.ResponseWriter, r *http.Request) {
 		d.Ledger = l.T("record.ledger.leaf", "Index", l.Int(idx))
 		d.LedgerURL = fmt.Sprintf("/api/v1/%s/%s/proof?version=%d", coll, id, m.Version)
 		if signed, witnessed, known := s.r.LogCoverage(ctx, idx); known {
+			if signed {
+				// A bundle proves the version against a signed checkpoint.
+				d.EvidenceURL = fmt.Sprintf("/api/v1/%s/%s/evidence?version=%d", coll, id, m.Version)
+			}
 			switch {
 			case witnessed:
 				d.Coverage = l.T("record.ledger.witnessed")

@@ -54,7 +54,7 @@ func parsePages() map[string]*template.Template {
 	pages := map[string]*template.Template{}
 	layout := template.Must(template.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html"))
 	for _, name := range []string{"home", "country", "platform", "record", "search", "error"} {
-		pages[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
+		pages[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, "templates/"+name+"*.html"))
 	}
 	return pages
 }
